@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Stockpile",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stockpile", targets: ["stockpile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        // Layer 1: the libmodbus bridge — clients, a server, typed errors, one thread per context.
+        .target(
+            name: "Modbus",
+            dependencies: ["CModbus", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // Layer 2: pure domain — profiles, decoding, qualifiers, the request planner. No I/O.
+        .target(
+            name: "StockpileDomain",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift
+        ),
+        // Layer 3: services that join the two — reading a device through its profile, the probe.
+        .target(
+            name: "DeviceAccess",
+            dependencies: ["Modbus", "StockpileDomain", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // Layer 4: the thin executable.
+        .executableTarget(
+            name: "stockpile",
+            dependencies: [
+                "DeviceAccess", "Modbus", "StockpileDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "stockpile-bench",
+            dependencies: ["Modbus", "DeviceAccess", "StockpileDomain"],
+            path: "Benchmarks/Swift",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus"], swiftSettings: strictSwift),
+        .testTarget(name: "StockpileDomainTests", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "DeviceAccessTests",
+            dependencies: ["DeviceAccess", "Modbus", "StockpileDomain"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileCLITests",
+            dependencies: ["Modbus"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -1,0 +1,41 @@
+#ifndef STOCKPILE_CMODBUS_SHIM_H
+#define STOCKPILE_CMODBUS_SHIM_H
+
+#include <modbus.h>
+#include <errno.h>
+
+// libmodbus defines its error codes as macros built from other macros
+// (`EMBXILFUN` is `MODBUS_ENOBASE + MODBUS_EXCEPTION_ILLEGAL_FUNCTION`). Swift imports only
+// literal macros, so the codes are restated here as enum constants with the same values.
+enum {
+    CMODBUS_ENOBASE = MODBUS_ENOBASE,
+    CMODBUS_EMBXILFUN = EMBXILFUN,
+    CMODBUS_EMBXILADD = EMBXILADD,
+    CMODBUS_EMBXILVAL = EMBXILVAL,
+    CMODBUS_EMBXSFAIL = EMBXSFAIL,
+    CMODBUS_EMBXACK = EMBXACK,
+    CMODBUS_EMBXSBUSY = EMBXSBUSY,
+    CMODBUS_EMBXNACK = EMBXNACK,
+    CMODBUS_EMBXMEMPAR = EMBXMEMPAR,
+    CMODBUS_EMBXGPATH = EMBXGPATH,
+    CMODBUS_EMBXGTAR = EMBXGTAR,
+    CMODBUS_EMBBADCRC = EMBBADCRC,
+    CMODBUS_EMBBADDATA = EMBBADDATA,
+    CMODBUS_EMBBADEXC = EMBBADEXC,
+    CMODBUS_EMBUNKEXC = EMBUNKEXC,
+    CMODBUS_EMBMDATA = EMBMDATA,
+    CMODBUS_EMBBADSLAVE = EMBBADSLAVE,
+};
+
+// `errno` is a macro over a thread-local lvalue; reading it through a function right after the
+// failing call keeps the capture in one place and on the calling thread.
+static inline int cmodbus_errno(void) { return errno; }
+
+// The maximum ADU lengths are needed to size receive buffers for the server API.
+enum {
+    CMODBUS_TCP_MAX_ADU_LENGTH = MODBUS_TCP_MAX_ADU_LENGTH,
+    CMODBUS_RTU_MAX_ADU_LENGTH = MODBUS_RTU_MAX_ADU_LENGTH,
+    CMODBUS_MAX_ADU_LENGTH = MODBUS_MAX_ADU_LENGTH,
+};
+
+#endif

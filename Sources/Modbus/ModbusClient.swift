@@ -1,0 +1,170 @@
+public import Logging
+
+/// A Modbus TCP or RTU client whose libmodbus context lives on a thread of its own.
+///
+/// Every request runs on the client's `DedicatedThreadExecutor`, never on the cooperative pool.
+/// A caller that performs several requests in a row (a device's whole poll) can run them in one
+/// hop with `withSession(_:)`.
+///
+/// Recovery: after a timeout or a malformed reply the input is flushed so a late answer cannot be
+/// taken for the next one; after a broken connection the context is closed and reopened, at once
+/// for the first attempt and then with a doubling back-off up to the configured maximum. Reads are
+/// retried once on a fresh connection; writes never are.
+public actor ModbusClient {
+    public nonisolated let configuration: ModbusClientConfiguration
+    private nonisolated let executor: DedicatedThreadExecutor
+    private let connection: ModbusConnection
+    private let logger: Logger
+    private var backoff: Duration
+    private var nextConnectAttempt: ContinuousClock.Instant?
+    private var wasConnected = false
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Creates the context; connects on the first request (or on `connect()`).
+    public init(configuration: ModbusClientConfiguration, logger: Logger = Logger(label: "stockpile.modbus"))
+        throws(ModbusError)
+    {
+        self.configuration = configuration
+        self.executor = DedicatedThreadExecutor(name: "modbus \(configuration.transport)")
+        self.connection = try ModbusConnection(configuration: configuration)
+        var logger = logger
+        logger[metadataKey: "bus"] = "\(configuration.transport)"
+        self.logger = logger
+        self.backoff = configuration.reconnectBackoff
+    }
+
+    deinit {
+        executor.shutdown()
+    }
+
+    /// Opens the connection now rather than on the first request.
+    public func connect() throws(ModbusError) {
+        try ensureOpen(for: .connect, unit: nil)
+    }
+
+    /// Closes the connection; the next request opens it again.
+    public func close() {
+        connection.close()
+        nextConnectAttempt = nil
+        backoff = configuration.reconnectBackoff
+    }
+
+    /// Runs `body` on the client's thread, so a sequence of requests costs one hop.
+    public func withSession<T: Sendable, E: Error>(_ body: (isolated ModbusClient) throws(E) -> T) throws(E) -> T {
+        try body(self)
+    }
+
+    public func readHoldingRegisters(unit: UInt8, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
+        try perform(.readHoldingRegisters, unit: unit, address: address, count: count, retry: true) {
+            (connection) throws(ModbusError) in
+            try connection.readRegisters(.readHoldingRegisters, unit: unit, address: address, count: count)
+        }
+    }
+
+    public func readInputRegisters(unit: UInt8, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
+        try perform(.readInputRegisters, unit: unit, address: address, count: count, retry: true) {
+            (connection) throws(ModbusError) in
+            try connection.readRegisters(.readInputRegisters, unit: unit, address: address, count: count)
+        }
+    }
+
+    public func readCoils(unit: UInt8, address: Int, count: Int) throws(ModbusError) -> [Bool] {
+        try perform(.readCoils, unit: unit, address: address, count: count, retry: true) {
+            (connection) throws(ModbusError) in
+            try connection.readBits(.readCoils, unit: unit, address: address, count: count)
+        }
+    }
+
+    public func readDiscreteInputs(unit: UInt8, address: Int, count: Int) throws(ModbusError) -> [Bool] {
+        try perform(.readDiscreteInputs, unit: unit, address: address, count: count, retry: true) {
+            (connection) throws(ModbusError) in
+            try connection.readBits(.readDiscreteInputs, unit: unit, address: address, count: count)
+        }
+    }
+
+    /// Writes one register (FC 6) or several (FC 16).
+    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16]) throws(ModbusError) {
+        let function: ModbusFunction = values.count == 1 ? .writeSingleRegister : .writeMultipleRegisters
+        try perform(function, unit: unit, address: address, count: values.count, retry: false) {
+            (connection) throws(ModbusError) in
+            try connection.writeRegisters(unit: unit, address: address, values: values)
+        }
+    }
+
+    /// Writes one coil (FC 5) or several (FC 15).
+    public func writeCoils(unit: UInt8, address: Int, values: [Bool]) throws(ModbusError) {
+        let function: ModbusFunction = values.count == 1 ? .writeSingleCoil : .writeMultipleCoils
+        try perform(function, unit: unit, address: address, count: values.count, retry: false) {
+            (connection) throws(ModbusError) in
+            try connection.writeCoils(unit: unit, address: address, values: values)
+        }
+    }
+
+    /// Report server id (FC 17): the raw bytes after the byte count (server id, run indicator, data).
+    public func reportServerID(unit: UInt8) throws(ModbusError) -> [UInt8] {
+        try perform(.reportServerID, unit: unit, address: nil, count: nil, retry: true) {
+            (connection) throws(ModbusError) in
+            try connection.reportServerID(unit: unit)
+        }
+    }
+
+    // MARK: - Recovery
+
+    private func perform<T>(
+        _ function: ModbusFunction, unit: UInt8, address: Int?, count: Int?, retry: Bool,
+        _ operation: (ModbusConnection) throws(ModbusError) -> T
+    ) throws(ModbusError) -> T {
+        try ensureOpen(for: function, unit: unit)
+        do {
+            return try operation(connection)
+        } catch {
+            recover(from: error)
+            guard retry, error.breaksConnection else { throw error }
+            try ensureOpen(for: function, unit: unit)
+            do {
+                return try operation(connection)
+            } catch {
+                recover(from: error)
+                throw error
+            }
+        }
+    }
+
+    private func recover(from error: ModbusError) {
+        if error.breaksConnection {
+            connection.close()
+            if wasConnected {
+                logger.warning("connection lost", metadata: ["error": "\(error)"])
+                wasConnected = false
+            }
+        } else if error.cause != .invalidRequest {
+            // A late or partial reply must not be read as the answer to the next request.
+            connection.flush()
+        }
+    }
+
+    private func ensureOpen(for function: ModbusFunction, unit: UInt8?) throws(ModbusError) {
+        guard !connection.isOpen else { return }
+        let now = ContinuousClock.now
+        if let next = nextConnectAttempt, now < next {
+            throw ModbusError(
+                cause: .connectionClosed, function: function, unit: unit,
+                message: "not connected to \(configuration.transport); next attempt in \(next - now)")
+        }
+        do {
+            try connection.open()
+            backoff = configuration.reconnectBackoff
+            nextConnectAttempt = nil
+            wasConnected = true
+            logger.info("connected")
+        } catch {
+            nextConnectAttempt = now + backoff
+            logger.debug("connect failed", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+            backoff = min(backoff * 2, configuration.maximumReconnectBackoff)
+            throw ModbusError(
+                cause: error.cause, function: function, unit: unit, code: error.code,
+                message: "cannot connect to \(configuration.transport): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// A failed Modbus operation: what was asked, of whom, and why it failed.
+///
+/// Keeps the operation, the unit, the address range, the cause and the raw code (an errno or a
+/// libmodbus error number) so callers can both match on the cause and print one clear line.
+public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Why an operation failed, in the categories a poller acts on.
+    public enum Cause: Hashable, Sendable {
+        /// No (complete) response within the response or byte timeout.
+        case timeout
+        case connectionRefused
+        case connectionReset
+        /// The connection is closed, or was never opened, or is waiting out a reconnect back-off.
+        case connectionClosed
+        case hostUnreachable
+        /// The slave answered with a Modbus exception.
+        case exception(ModbusException)
+        case badCRC
+        /// The response was malformed: wrong length, unknown exception code, bad data.
+        case invalidResponse
+        /// The response did not match the request: other unit, other transaction, other count.
+        case mismatchedResponse
+        /// The request itself was not valid (count out of range, bad device path …).
+        case invalidRequest
+        /// Any other operating-system error.
+        case system
+    }
+
+    public var cause: Cause
+    public var function: ModbusFunction
+    /// The unit id (slave id) the request was for; nil for connection-level failures.
+    public var unit: UInt8?
+    /// The first wire address (0-based) and how many registers or bits were asked for.
+    public var address: Int?
+    public var count: Int?
+    /// The errno or libmodbus error number as captured right after the failing call.
+    public var code: Int32
+    /// A human message (libmodbus's `modbus_strerror`, or ours).
+    public var message: String
+
+    public init(
+        cause: Cause, function: ModbusFunction, unit: UInt8? = nil, address: Int? = nil, count: Int? = nil,
+        code: Int32 = 0, message: String
+    ) {
+        self.cause = cause
+        self.function = function
+        self.unit = unit
+        self.address = address
+        self.count = count
+        self.code = code
+        self.message = message
+    }
+
+    /// True when the connection must be closed and opened again before the next request.
+    public var breaksConnection: Bool {
+        switch cause {
+        case .connectionReset, .connectionClosed, .connectionRefused, .hostUnreachable: true
+        default: false
+        }
+    }
+
+    /// The 0-based wire range, as "99–101" (or "99" for one register).
+    public var rangeText: String? {
+        guard let address else { return nil }
+        let last = address + max((count ?? 1) - 1, 0)
+        return last == address ? "\(address)" : "\(address)–\(last)"
+    }
+
+    /// One line: "illegal data address (exception 2) reading holding 99–101 (unit 1)".
+    public var description: String {
+        var text: String
+        switch cause {
+        case .exception(let exception): text = exception.description
+        case .timeout: text = "timeout"
+        case .connectionRefused: text = "connection refused"
+        case .connectionReset: text = "connection reset"
+        case .connectionClosed: text = "connection closed"
+        case .hostUnreachable: text = "host unreachable"
+        case .badCRC: text = "bad CRC"
+        case .invalidResponse: text = "invalid response"
+        case .mismatchedResponse: text = "response does not match the request"
+        case .invalidRequest: text = "invalid request"
+        case .system: text = "system error"
+        }
+        text += " \(function)"
+        if let rangeText { text += " \(rangeText)" }
+        if let unit { text += " (unit \(unit))" }
+        let causeName = text.split(separator: " ").prefix(2).joined(separator: " ")
+        if !message.isEmpty, !message.lowercased().hasPrefix(causeName.lowercased()) { text += ": \(message)" }
+        return text
+    }
+}
