@@ -51,7 +51,9 @@ public actor ModbusClient {
     }
 
     /// Runs `body` on the client's thread, so a sequence of requests costs one hop.
-    public func withSession<T: Sendable, E: Error>(_ body: (isolated ModbusClient) throws(E) -> T) throws(E) -> T {
+    public func withSession<T: Sendable, E: Error>(
+        _ body: @Sendable (isolated ModbusClient) throws(E) -> T
+    ) throws(E) -> T {
         try body(self)
     }
 

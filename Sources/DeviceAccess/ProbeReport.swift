@@ -1,0 +1,82 @@
+public import StockpileDomain
+public import Foundation
+
+/// What `stockpile probe` shows for one read of a device through its profile.
+public struct ProbeReport: Sendable {
+    public var transport: String
+    public var unit: UInt8
+    public var profile: DeviceProfile
+    public var result: DeviceReadResult
+    public var time: Date
+
+    public init(transport: String, unit: UInt8, profile: DeviceProfile, result: DeviceReadResult, time: Date = Date()) {
+        self.transport = transport
+        self.unit = unit
+        self.profile = profile
+        self.result = result
+        self.time = time
+    }
+
+    /// A table: point, value, unit, quality, raw registers in hex.
+    public func tableText() -> String {
+        var table = TextTable(header: ["POINT", "VALUE", "UNIT", "QUALITY", "RAW"])
+        for reading in result.readings {
+            table.rows.append([
+                reading.name, reading.value?.description ?? "—", reading.unit ?? "", reading.quality.rawValue,
+                reading.raw.map(Self.hex).joined(separator: " "),
+            ])
+        }
+        let summary = "\(profile.vendor) \(profile.model) at \(transport) unit \(unit): \(result.transactions) transactions in \(String(format: "%.1f", result.elapsed.milliseconds)) ms"
+        return summary + "\n" + table.render()
+    }
+
+    /// One JSON object on one line.
+    public func jsonLine() -> String {
+        let object: [String: Any] = [
+            "time": ISO8601DateFormatter().string(from: time),
+            "device": [
+                "transport": transport, "unit": Int(unit), "vendor": profile.vendor, "model": profile.model,
+                "profile": profile.file,
+            ] as [String: Any],
+            "points": result.readings.map { reading -> [String: Any] in
+                [
+                    "name": reading.name, "value": Self.jsonValue(reading.value), "unit": reading.unit ?? NSNull(),
+                    "quality": reading.quality.rawValue, "raw": reading.raw.map(Self.hex),
+                ]
+            },
+            "transactions": result.transactions,
+            "elapsed_ms": (result.elapsed.milliseconds * 1000).rounded() / 1000,
+            "errors": result.failures.map(\.description),
+        ]
+        return JSON.line(object)
+    }
+
+    static func jsonValue(_ value: PointValue?) -> Any {
+        switch value {
+        case nil: NSNull()
+        case .number(let number)?: number
+        case .bool(let bool)?: bool
+        case .text(let text)?: text
+        }
+    }
+
+    static func hex(_ word: UInt16) -> String {
+        let digits = String(word, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: 4 - digits.count) + digits
+    }
+}
+
+/// Compact, stable JSON for line-oriented output.
+enum JSON {
+    static func line(_ object: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+            let text = String(data: data, encoding: .utf8)
+        else { return "{}" }
+        return text
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds.
+    public var milliseconds: Double { seconds * 1000 }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import DeviceAccess
+import Foundation
+import Logging
+import Modbus
+import StockpileDomain
+
+/// `stockpile probe`: read a device by hand, through a profile or raw.
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Read a device once (or --count times): every point of a profile, or raw registers.",
+        discussion: """
+            Examples:
+              stockpile probe --tcp 10.0.0.5:502 --unit 1 --profile Devices/scales/laumas-tlu.yaml
+              stockpile probe --rtu /dev/ttyUSB0 --baud 9600 --parity E --unit 3 --profile Devices/sensors/xy-md02.yaml
+              stockpile probe --tcp 10.0.0.5 --unit 1 --read holding:0:10 --guess-order
+              stockpile probe --tcp 10.0.0.5 --unit 1 --read holding:40008:4 --one-based
+            """)
+
+    @Option(help: ArgumentHelp("Modbus TCP device or gateway.", valueName: "HOST[:PORT]"))
+    var tcp: String?
+
+    @Option(help: ArgumentHelp("Modbus RTU serial device.", valueName: "DEVICE"))
+    var rtu: String?
+
+    @Option(help: "Serial speed (RTU).")
+    var baud: Int = 9600
+
+    @Option(help: "Serial parity: N, E or O (RTU).")
+    var parity: String = "E"
+
+    @Option(name: .customLong("data-bits"), help: "Serial data bits (RTU).")
+    var dataBits: Int = 8
+
+    @Option(name: .customLong("stop-bits"), help: "Serial stop bits (RTU).")
+    var stopBits: Int = 1
+
+    @Flag(help: "Switch the serial port to RS-485 mode (hardware that supports it).")
+    var rs485 = false
+
+    @Option(help: "Unit id (slave id), 0–255.")
+    var unit: Int = 1
+
+    @Option(help: ArgumentHelp("Device profile (YAML) whose points to read.", valueName: "PATH"))
+    var profile: String?
+
+    @Option(
+        name: .customLong("read"),
+        help: ArgumentHelp("Raw read without a profile: holding, input, coil or discrete.", valueName: "TABLE:ADDR:COUNT"))
+    var reads: [String] = []
+
+    @Flag(name: .customLong("one-based"), help: "Raw addresses are the manual's register numbers (40001 or 1 = wire 0).")
+    var oneBased = false
+
+    @Flag(name: .customLong("guess-order"), help: "With --read: show every type and word/byte order side by side.")
+    var guessOrder = false
+
+    @Option(help: "How many reads.")
+    var count: Int = 1
+
+    @Option(help: "Seconds between reads.")
+    var interval: Double = 1
+
+    @Option(help: "Response timeout in seconds.")
+    var timeout: Double = 1
+
+    @Flag(help: "One JSON object per read, one per line.")
+    var json = false
+
+    @Flag(help: "Log connection events to standard error.")
+    var verbose = false
+
+    func validate() throws {
+        guard (tcp == nil) != (rtu == nil) else { throw ValidationError("give exactly one of --tcp HOST[:PORT] or --rtu DEVICE") }
+        guard (profile == nil) != reads.isEmpty else { throw ValidationError("give either --profile PATH or --read TABLE:ADDR:COUNT") }
+        if guessOrder, reads.isEmpty { throw ValidationError("--guess-order works with --read") }
+        guard (0...255).contains(unit) else { throw ValidationError("--unit must be 0–255") }
+        guard SerialLine.Parity(rawValue: parity.uppercased()) != nil else { throw ValidationError("--parity must be N, E or O") }
+        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        guard interval >= 0, timeout > 0 else { throw ValidationError("--interval and --timeout must be positive") }
+        if let tcp, ModbusTransport.tcp(parsing: tcp) == nil {
+            throw ValidationError("--tcp \(tcp): expected HOST, HOST:PORT or [IPv6]:PORT")
+        }
+    }
+
+    func run() async throws {
+        StockpileCommand.bootstrapLogging(level: verbose ? .info : .critical)
+        let transport: ModbusTransport
+        if let tcp, let parsed = ModbusTransport.tcp(parsing: tcp) {
+            transport = parsed
+        } else {
+            transport = .rtu(
+                SerialLine(
+                    device: rtu ?? "", baud: baud, parity: SerialLine.Parity(rawValue: parity.uppercased()) ?? .even,
+                    dataBits: dataBits, stopBits: stopBits, rs485: rs485))
+        }
+        let client: ModbusClient
+        do {
+            client = try ModbusClient(
+                configuration: ModbusClientConfiguration(
+                    transport: transport, responseTimeout: .milliseconds(Int64(timeout * 1000)),
+                    reconnectBackoff: .zero))
+        } catch {
+            throw fail("\(error)")
+        }
+        var succeeded = true
+        if let profilePath = profile {
+            let loaded: DeviceProfile
+            do {
+                loaded = try ProfileLoader.load(file: profilePath)
+            } catch {
+                throw fail("\(error)")
+            }
+            let reader = DeviceReader(profile: loaded, unit: UInt8(unit))
+            for index in 0..<count {
+                if index > 0 { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                succeeded = await readProfile(reader, client: client, transport: transport) && succeeded
+            }
+        } else {
+            var rawReads: [RawRead] = []
+            for text in reads {
+                do {
+                    rawReads.append(try RawRead.parse(text, oneBased: oneBased))
+                } catch {
+                    throw fail(error.description)
+                }
+            }
+            for index in 0..<count {
+                if index > 0 { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                for read in rawReads {
+                    succeeded = await readRaw(read, client: client, transport: transport) && succeeded
+                }
+            }
+        }
+        if !succeeded { throw ExitCode(1) }
+    }
+
+    private func readProfile(_ reader: DeviceReader, client: ModbusClient, transport: ModbusTransport) async -> Bool {
+        let result = await reader.read(using: client)
+        if result.deviceDidNotAnswer, let first = result.failures.first, !json {
+            printError("\(transport) unit \(unit): \(first.error)")
+            return false
+        }
+        let report = ProbeReport(transport: "\(transport)", unit: UInt8(unit), profile: reader.profile, result: result)
+        print(json ? report.jsonLine() : report.tableText() + (count > 1 ? "\n" : ""))
+        for failure in result.failures { printError(failure.description) }
+        return result.failures.isEmpty
+    }
+
+    private func readRaw(_ read: RawRead, client: ModbusClient, transport: ModbusTransport) async -> Bool {
+        let started = ContinuousClock.now
+        do {
+            let values = try await read.perform(unit: UInt8(unit), using: client)
+            if json {
+                print(
+                    read.jsonLine(
+                        values, unit: UInt8(unit), transport: "\(transport)", elapsed: ContinuousClock.now - started,
+                        guessOrder: guessOrder))
+            } else {
+                print(guessOrder ? read.interpretationsText(values) : read.tableText(values))
+            }
+            return true
+        } catch {
+            let failure = ReadFailure(
+                read: PlannedRead(table: read.table, address: read.address, count: read.count, points: []), error: error)
+            printError(error.breaksConnection ? "\(transport) unit \(unit): \(error)" : failure.description)
+            return false
+        }
+    }
+
+    private func fail(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitCode(1)
+    }
+
+    private func printError(_ message: String) {
+        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
+    }
+}
