@@ -50,12 +50,21 @@ public struct ProfileDecoder: Sendable {
                 case .bool(let value)?:
                     truth[point.name] = value
                 case .integer(_, let unsigned)?:
-                    for flag in point.flags {
+                    for flag in point.flags where flag.anyOf.isEmpty {
                         truth[flag.name] = flag.isSet(in: unsigned)
                         fields[flag.name] = flag.fieldValue(in: unsigned)
                     }
                 default:
                     break
+                }
+            }
+            // Summary flags last: they read the flags above. Unknown if any part is unknown and none is set.
+            for flag in points.flatMap(\.flags) where !flag.anyOf.isEmpty {
+                let parts = flag.anyOf.map { truth[$0] }
+                if parts.contains(true) {
+                    truth[flag.name] = true
+                } else if !parts.contains(nil) {
+                    truth[flag.name] = false
                 }
             }
         }
@@ -117,6 +126,7 @@ public struct ProfileDecoder: Sendable {
     private func quality(of point: ProfilePoint, status: StatusBits) -> ReadingQuality {
         if point.quality.reject.contains(where: { status.truth[$0] == true }) { return .bad }
         if point.quality.require.contains(where: { status.truth[$0] != true }) { return .uncertain }
+        if point.quality.doubt.contains(where: { status.truth[$0] != false }) { return .uncertain }
         if point.quality.reject.contains(where: { status.truth[$0] == nil }) { return .uncertain }
         return .good
     }

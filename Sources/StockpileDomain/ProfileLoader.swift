@@ -161,10 +161,11 @@ public enum ProfileLoader {
             }
         }
         if let quality = try field.optional("quality") {
-            try quality.allowOnly(["require", "reject"])
+            try quality.allowOnly(["require", "reject", "doubt"])
             point.quality = QualityRule(
                 require: try quality.optional("require")?.strings() ?? [],
-                reject: try quality.optional("reject")?.strings() ?? [])
+                reject: try quality.optional("reject")?.strings() ?? [],
+                doubt: try quality.optional("doubt")?.strings() ?? [])
         }
         return point
     }
@@ -175,9 +176,13 @@ public enum ProfileLoader {
         if field.node.scalar != nil {
             return FlagDefinition(name: name, lowBit: try field.int(in: 0...(bitWidth - 1)))
         }
-        try field.allowOnly(["bit", "bits", "invert", "equals"])
+        try field.allowOnly(["bit", "bits", "invert", "equals", "any"])
         var flag: FlagDefinition
-        if let bit = try field.optional("bit") {
+        if let any = try field.optional("any") {
+            let names = try any.strings()
+            guard !names.isEmpty else { throw any.error("list the flags to combine") }
+            return FlagDefinition(name: name, lowBit: 0, bitCount: 0, anyOf: names)
+        } else if let bit = try field.optional("bit") {
             flag = FlagDefinition(name: name, lowBit: try bit.int(in: 0...(bitWidth - 1)))
         } else if let bits = try field.optional("bits") {
             let text: String
@@ -258,7 +263,9 @@ public enum ProfileLoader {
         for (name, expected) in try field.required("expect").entries() {
             guard known.contains(name) else { throw expected.error("no point or flag named \"\(name)\"") }
             try expected.allowOnly(["value", "quality", "tolerance"])
-            let valueField = try expected.required("value")
+            guard let valueField = try expected.present("value") else {
+                throw expected.error("an expectation needs `value` (null for no value)")
+            }
             var value: PointValue?
             if valueField.node.null != nil, valueField.node.scalar?.style == .plain {
                 value = nil
@@ -297,7 +304,13 @@ public enum ProfileLoader {
             throw items[index].error("point \(point.name) \(reason)")
         }
         for (point, item) in zip(profile.points, items) {
-            for name in point.quality.require + point.quality.reject where flags[name] == nil && !booleans.contains(name) {
+            for flag in point.flags {
+                for part in flag.anyOf where flags[part] == nil && !booleans.contains(part) {
+                    throw try item.required("flags").error("\(flag.name): no flag named \"\(part)\" to combine")
+                }
+            }
+            let named = point.quality.require + point.quality.reject + point.quality.doubt
+            for name in named where flags[name] == nil && !booleans.contains(name) {
                 throw try item.required("quality").error("no flag or bool point named \"\(name)\"")
             }
             if let sign = point.signFrom, flags[sign] == nil, !booleans.contains(sign) {

@@ -72,13 +72,18 @@ public struct FlagDefinition: Hashable, Sendable {
     public var equals: Int64?
     /// Flag is true when the bit is clear (a "motion" bit read as "stable").
     public var inverted: Bool
+    /// A summary flag: true when any of these flags is true (Laumas has two error bits, rules want `error`).
+    public var anyOf: [String]
 
-    public init(name: String, lowBit: Int, bitCount: Int = 1, equals: Int64? = nil, inverted: Bool = false) {
+    public init(
+        name: String, lowBit: Int, bitCount: Int = 1, equals: Int64? = nil, inverted: Bool = false, anyOf: [String] = []
+    ) {
         self.name = name
         self.lowBit = lowBit
         self.bitCount = bitCount
         self.equals = equals
         self.inverted = inverted
+        self.anyOf = anyOf
     }
 
     /// The field's integer value in a raw register value.
@@ -101,10 +106,13 @@ public struct QualityRule: Hashable, Sendable {
     public var require: [String]
     /// Flags any of which, when true, make the reading `bad`.
     public var reject: [String]
+    /// Flags any of which, when true, make the reading `uncertain` (a "busy" bit).
+    public var doubt: [String]
 
-    public init(require: [String] = [], reject: [String] = []) {
+    public init(require: [String] = [], reject: [String] = [], doubt: [String] = []) {
         self.require = require
         self.reject = reject
+        self.doubt = doubt
     }
 }
 

@@ -79,6 +79,12 @@ public struct YAMLField {
         return child(value, key)
     }
 
+    /// The field even when its value is an explicit `null`.
+    public func present(_ key: String) throws(ConfigurationError) -> YAMLField? {
+        guard let mapping = node.mapping else { throw error("expected a mapping of fields") }
+        return mapping[key].map { child($0, key) }
+    }
+
     public func required(_ key: String) throws(ConfigurationError) -> YAMLField {
         guard let value = try optional(key) else {
             throw ConfigurationError(
