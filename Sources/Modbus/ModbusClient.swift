@@ -26,8 +26,10 @@ public actor ModbusClient {
         throws(ModbusError)
     {
         self.configuration = configuration
-        self.executor = DedicatedThreadExecutor(name: "modbus \(configuration.transport)")
+        // The context first: when it cannot be created, init throws and deinit never runs, so an
+        // executor thread started before it would wait for jobs for ever.
         self.connection = try ModbusConnection(configuration: configuration)
+        self.executor = DedicatedThreadExecutor(name: "modbus \(configuration.transport)")
         var logger = logger
         logger[metadataKey: "bus"] = "\(configuration.transport)"
         self.logger = logger

@@ -11,6 +11,9 @@ final class ModbusConnection {
     let configuration: ModbusClientConfiguration
     private(set) var isOpen = false
     private var lastTransactionEnd: ContinuousClock.Instant?
+    /// Set when a request failed without a complete answer (a timeout, a malformed reply): its
+    /// answer, or the rest of it, may still arrive after the flush that followed the failure.
+    private var lateAnswerPossible = false
 
     init(configuration: ModbusClientConfiguration) throws(ModbusError) {
         self.configuration = configuration
@@ -60,6 +63,7 @@ final class ModbusConnection {
         guard isOpen else { return }
         modbus_close(context)
         isOpen = false
+        lateAnswerPossible = false
     }
 
     /// Discards whatever is waiting in the input buffer: a late reply after a timeout, or noise.
@@ -140,6 +144,10 @@ final class ModbusConnection {
     // MARK: - The one place that calls libmodbus and reads errno
 
     /// Sets the unit, keeps the serial line's inter-frame delay, and runs one request.
+    ///
+    /// After a failed request the input is flushed again just before the next one is sent: a slow
+    /// slave's answer that came in after the timeout would otherwise be read as the next answer —
+    /// on TCP a transaction-id mismatch, on RTU (no transaction id) silently wrong data.
     private func transaction(
         _ function: ModbusFunction, unit: UInt8, address: Int?, count: Int?, _ body: (OpaquePointer) -> Int32
     ) throws(ModbusError) -> Int32 {
@@ -152,9 +160,19 @@ final class ModbusConnection {
             let remaining = line.interFrameDelay - (ContinuousClock.now - end)
             if remaining > .zero { usleep(UInt32(clamping: remaining.microseconds)) }
         }
+        if lateAnswerPossible {
+            modbus_flush(context)
+            lateAnswerPossible = false
+        }
         defer { lastTransactionEnd = ContinuousClock.now }
         _ = try call(function, unit: unit, address: address, count: count) { modbus_set_slave($0, Int32(unit)) }
-        return try call(function, unit: unit, address: address, count: count, body)
+        do {
+            return try call(function, unit: unit, address: address, count: count, body)
+        } catch {
+            // A Modbus exception is a complete answer; anything else may leave one still to come.
+            if case .exception = error.cause {} else { lateAnswerPossible = true }
+            throw error
+        }
     }
 
     /// Calls libmodbus; on -1 (or a NULL-like failure) captures errno at once and throws.
