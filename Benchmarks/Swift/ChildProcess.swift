@@ -1,0 +1,69 @@
+import Foundation
+
+/// A helper process the benchmark starts and always stops: a reference server, a client loop.
+final class ChildProcess {
+    let process = Process()
+    private let output = Pipe()
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    /// Reads lines until one starts with `prefix`; returns the rest of it.
+    func waitForLine(prefix: String) throws -> String {
+        var buffer = Data()
+        let handle = output.fileHandleForReading
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw BenchmarkError("\(process.executableURL!.lastPathComponent) exited before printing \(prefix)") }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+
+    /// Waits for the process to finish and returns everything it printed.
+    func finish() -> String {
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `bench_client`-style JSON output through JSONSerialization and returns its "rate".
+func rate(fromJSON text: String) throws -> Double {
+    guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let rate = object["rate"] as? Double
+    else { throw BenchmarkError("no rate in: \(text)") }
+    return rate
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
+func formatRate(_ rate: Double) -> String {
+    String(format: "%9.0f req/s", rate)
+}

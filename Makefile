@@ -1,0 +1,53 @@
+# Stockpile — `make demo` and `make test` are all the set-up there is.
+SWIFT        ?= swift
+DEB_PACKAGES := libmodbus-dev pkg-config mbpoll
+PY_PACKAGES  := pymodbus
+BENCH_BIN    := .build/bench-c
+MODBUS_FLAGS  = $$(pkg-config --cflags --libs libmodbus)
+
+.PHONY: all deps build test bench demo clean
+
+all: build
+
+# Installs what the build and the tests need: Debian packages with apt-get when run as root,
+# otherwise prints the exact command; pymodbus (a test peer only, never the product) with pip.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; \
+	    echo "Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@python3 -c "import pymodbus" 2>/dev/null || { echo "Installing $(PY_PACKAGES) (test peer)"; \
+	  python3 -m pip install -q $(PY_PACKAGES) || { echo "Run: python3 -m pip install $(PY_PACKAGES)"; exit 1; }; }
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+$(BENCH_BIN)/reference_client: Benchmarks/c/reference_client.c
+	@mkdir -p $(BENCH_BIN)
+	cc -O2 -Wall -Wextra -o $@ $< $(MODBUS_FLAGS)
+
+$(BENCH_BIN)/reference_server: Benchmarks/c/reference_server.c
+	@mkdir -p $(BENCH_BIN)
+	cc -O2 -Wall -Wextra -o $@ $< $(MODBUS_FLAGS)
+
+bench: deps $(BENCH_BIN)/reference_client $(BENCH_BIN)/reference_server
+	$(SWIFT) build -c release --product stockpile-bench
+	$(SWIFT) build -c release --product stockpile
+	.build/release/stockpile-bench --c-bin $(BENCH_BIN) --stockpile .build/release/stockpile \
+	  --pymodbus-server Benchmarks/c/pymodbus_server.py
+
+demo: build
+	@Simulators/demo.sh
+
+clean:
+	rm -rf .build
