@@ -45,17 +45,17 @@ struct RTUServerTests {
             let line = try RawLine(terminal)
             let good = RawLine.frame([1, 3, 0, 2, 0, 1])
             line.send(good)
-            #expect(line.received(within: .milliseconds(150)) == RawLine.frame([1, 3, 2, 0, 102]), "framing works")
+            #expect(await line.receive(within: .milliseconds(150)) == RawLine.frame([1, 3, 2, 0, 102]), "framing works")
 
             var corrupted = good
             corrupted[corrupted.count - 1] ^= 0x5A
             line.send(corrupted)
-            #expect(line.received(within: .milliseconds(100)).isEmpty)
+            #expect(await line.receive(within: .milliseconds(100)).isEmpty)
 
             line.send([0x00, 0xFF, 0x10, 0x42, 0x99, 0x01, 0xFE, 0x10, 0x10])
-            #expect(line.received(within: .milliseconds(100)).isEmpty)
+            #expect(await line.receive(within: .milliseconds(100)).isEmpty)
             line.send(RawLine.frame([1, 0x10, 0, 0, 0, 1, 0xFF]))  // byte count 255: longer than any frame
-            #expect(line.received(within: .milliseconds(100)).isEmpty)
+            #expect(await line.receive(within: .milliseconds(100)).isEmpty)
         }
         #expect(server.discardedFrames >= 3)
 
@@ -75,7 +75,7 @@ struct RTUServerTests {
             var noise = SeededNoise(seed: 0x5EED)
             for _ in 0..<40 {
                 line.send(noise.burst(maximum: 300))
-                _ = line.received(within: .milliseconds(8))
+                _ = await line.receive(within: .milliseconds(8))
             }
         }
         let client = try Fixtures.rtuClient(on: terminal)
@@ -107,7 +107,7 @@ struct RTUServerTests {
         // Broadcast (unit 0): applied by every unit, answered by none.
         let line = try RawLine(terminal)
         line.send(RawLine.frame([0, 6, 0, 15, 0x12, 0x34]))
-        #expect(line.received(within: .milliseconds(100)).isEmpty)
+        #expect(await line.receive(within: .milliseconds(100)).isEmpty)
         #expect(first.holdingRegister(at: 15) == 0x1234)
         #expect(second.holdingRegister(at: 15) == 0x1234)
     }

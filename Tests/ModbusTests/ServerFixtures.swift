@@ -92,6 +92,26 @@ struct SeededNoise: RandomNumberGenerator {
     }
 }
 
+extension Fixtures {
+    /// A blocking call timed on the thread that made it.
+    struct TimedWait: Sendable {
+        var start: ContinuousClock.Instant
+        var end: ContinuousClock.Instant
+        var cause: ModbusError.Cause?
+    }
+
+    /// Runs a blocking `body` on a new thread and waits for it without holding a pool thread.
+    ///
+    /// Swift Testing runs tests in parallel on the cooperative pool (two threads on this machine):
+    /// a test that blocks in poll(2) or recv(2) there delays every other test's tasks, and the
+    /// timing tests then measure the pool, not the code under test.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
+}
+
 /// A raw descriptor on a pseudo-terminal's slave side, to put arbitrary bytes on the line.
 final class RawLine {
     private let descriptor: Int32
@@ -110,8 +130,14 @@ final class RawLine {
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
-    /// Everything the server sends within `window`.
-    func received(within window: Duration) -> [UInt8] {
+    /// Everything the server sends within `window`, waited for on a thread of its own: a blocking
+    /// wait on the cooperative pool would stall the other tests running in parallel.
+    func receive(within window: Duration) async -> [UInt8] {
+        let descriptor = self.descriptor
+        return await Fixtures.offPool { RawLine.read(descriptor, within: window) }
+    }
+
+    private static func read(_ descriptor: Int32, within window: Duration) -> [UInt8] {
         var bytes: [UInt8] = []
         let deadline = ContinuousClock.now + window
         var chunk = [UInt8](repeating: 0, count: 256)
@@ -121,7 +147,7 @@ final class RawLine {
             let (seconds, attoseconds) = remaining.components
             let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
             guard poll(&polled, 1, Int32(clamping: max(milliseconds, 1))) > 0 else { continue }
-            let count = read(descriptor, &chunk, chunk.count)
+            let count = Glibc.read(descriptor, &chunk, chunk.count)
             if count > 0 { bytes += chunk[0..<count] }
         }
         return bytes
