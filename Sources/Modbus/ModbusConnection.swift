@@ -147,7 +147,10 @@ final class ModbusConnection {
     ///
     /// After a failed request the input is flushed again just before the next one is sent: a slow
     /// slave's answer that came in after the timeout would otherwise be read as the next answer —
-    /// on TCP a transaction-id mismatch, on RTU (no transaction id) silently wrong data.
+    /// on TCP a transaction-id mismatch, on RTU (no transaction id) silently wrong data. On a serial
+    /// line the input is flushed before every request: a slow slave's late answer may arrive after
+    /// later requests, to other units, succeeded, and would then be taken for the answer to the
+    /// next request of the same kind, shifting every answer after it by one.
     private func transaction(
         _ function: ModbusFunction, unit: UInt8, address: Int?, count: Int?, _ body: (OpaquePointer) -> Int32
     ) throws(ModbusError) -> Int32 {
@@ -160,7 +163,9 @@ final class ModbusConnection {
             let remaining = line.interFrameDelay - (ContinuousClock.now - end)
             if remaining > .zero { usleep(UInt32(clamping: remaining.microseconds)) }
         }
-        if lateAnswerPossible {
+        // Nothing that arrived before the request is sent can be its answer. On TCP the flag is
+        // enough; on a serial line a late answer may come at any time, and tcflush costs no wait.
+        if lateAnswerPossible || isSerial {
             modbus_flush(context)
             lateAnswerPossible = false
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Modbus
+import Synchronization
 import Testing
 
 /// Helpers the server and client tests share: a bank with recognisable values, clients configured
@@ -161,5 +162,81 @@ final class RawLine {
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xA001 : crc >> 1 }
         }
         return body + [UInt8(crc & 0xFF), UInt8(crc >> 8)]
+    }
+}
+
+extension Fixtures {
+    /// Waits until `condition` holds, checking every 5 ms for at most `timeout`; returns whether it did.
+    static func eventually(
+        within timeout: Duration = .seconds(1), _ condition: () -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+}
+
+/// A behavior that meets the first `times` requests `matching` with `fault` and answers the rest
+/// normally, and remembers every decision the server reports carried out.
+final class FaultScript: ModbusServerBehavior {
+    private let fault: ModbusServerDecision
+    private let matching: @Sendable (ModbusRequest) -> Bool
+    private let remaining: Mutex<Int>
+    private let reported = Mutex<[ModbusServerDecision]>([])
+
+    init(
+        _ fault: ModbusServerDecision, times: Int = .max,
+        matching: @escaping @Sendable (ModbusRequest) -> Bool = { _ in true }
+    ) {
+        self.fault = fault
+        self.matching = matching
+        remaining = Mutex(times)
+    }
+
+    func decide(_ request: ModbusRequest) -> ModbusServerDecision {
+        guard matching(request) else { return .reply }
+        return remaining.withLock { (remaining) -> ModbusServerDecision in
+            guard remaining > 0 else { return .reply }
+            remaining -= 1
+            return fault
+        }
+    }
+
+    func didServe(_ request: ModbusRequest, decision: ModbusServerDecision) {
+        reported.withLock { $0.append(decision) }
+    }
+
+    /// The decisions `didServe` received, in order.
+    var served: [ModbusServerDecision] { reported.withLock { $0 } }
+
+    /// The decisions once there are at least `count` (`didServe` runs just after the answer went
+    /// out), or after one second, whatever there is then.
+    func served(atLeast count: Int) async throws -> [ModbusServerDecision] {
+        _ = try await Fixtures.eventually { served.count >= count }
+        return served
+    }
+}
+
+/// Collects what a server's trace hook reports.
+final class TraceRecorder: Sendable {
+    private let recorded = Mutex<[ModbusTraceEvent]>([])
+
+    /// The hook to set as `ModbusServer.trace`.
+    var hook: @Sendable (ModbusTraceEvent) -> Void {
+        { [self] event in recorded.withLock { $0.append(event) } }
+    }
+
+    /// The events so far, in order.
+    var events: [ModbusTraceEvent] { recorded.withLock { $0 } }
+
+    /// The events once there are at least `count` (the hook runs on the server's thread just
+    /// after the bytes went out, so a client may have its answer a moment before), or after one
+    /// second, whatever there is then.
+    func events(atLeast count: Int) async throws -> [ModbusTraceEvent] {
+        _ = try await Fixtures.eventually { events.count >= count }
+        return events
     }
 }

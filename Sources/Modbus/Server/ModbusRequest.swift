@@ -76,7 +76,7 @@ public struct ModbusRequest: Hashable, Sendable {
 
 extension ModbusFunction {
     /// The function for a wire code, or nil for codes the bridge does not implement.
-    init?(code: UInt8) {
+    public init?(code: UInt8) {
         switch code {
         case 1: self = .readCoils
         case 2: self = .readDiscreteInputs

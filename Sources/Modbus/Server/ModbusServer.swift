@@ -4,8 +4,10 @@ import Synchronization
 /// A Modbus server (slave) for tests and simulators: TCP for many clients, RTU on a pseudo-terminal.
 ///
 /// Each unit id is answered from its own `RegisterBank`; a `ModbusServerBehavior` may override any
-/// answer with an exception or with silence. Every loop runs on a thread of its own, never on the
-/// cooperative pool, and `stop()` returns only when all of them have closed their sockets.
+/// answer with an exception, with silence, or with a fault: a late answer, a corrupted or
+/// truncated one, a dropped connection, an answer from the wrong unit (see
+/// `ModbusServerDecision`). Every loop runs on a thread of its own, never on the cooperative pool,
+/// and `stop()` returns only when all of them have closed their sockets.
 ///
 /// ```swift
 /// let bank = RegisterBank(holdingRegisters: 100)
@@ -68,6 +70,17 @@ public final class ModbusServer: Sendable {
         set { router.state.withLock { $0.behavior = newValue } }
     }
 
+    /// Called for every request carried out, with the bytes in and out, for `stockpile simulate
+    /// --trace`; nil (the default) costs nothing beyond one check per answer.
+    ///
+    /// Runs on the loop's thread, once the answer was written or withheld, before the behavior's
+    /// `didServe`; like a behavior it holds up that loop while it runs, so it should hand the
+    /// event on (to a logger, a stream) rather than do slow work, and must not call `stop()`.
+    public var trace: (@Sendable (ModbusTraceEvent) -> Void)? {
+        get { router.state.withLock { $0.trace } }
+        set { router.state.withLock { $0.trace = newValue } }
+    }
+
     // MARK: - Serving
 
     /// Listens for Modbus TCP clients on `host` (an IPv4 or IPv6 literal or a name) and `port`,
@@ -90,8 +103,9 @@ public final class ModbusServer: Sendable {
     /// Serves Modbus RTU on `terminal`'s master side until `stop()`, for every unit on the line.
     ///
     /// Frames with a bad CRC and requests for units without a bank get no answer, as on a real
-    /// line. The server keeps a descriptor of its own, so closing the terminal does not disturb it
-    /// while a client still has the line open.
+    /// line; a delayed answer goes out at its time, even if the master has given up on it and is
+    /// talking to another unit. The server keeps a descriptor of its own, so closing the terminal
+    /// does not disturb it while a client still has the line open.
     public func startRTU(on terminal: PseudoTerminal) throws(ModbusError) {
         let thread = try ServerLoopThread(name: "modbus server \(terminal.slavePath)")
         let line = try terminal.duplicateMaster()

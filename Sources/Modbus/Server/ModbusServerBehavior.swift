@@ -1,16 +1,18 @@
 /// The hook through which a test or a simulator shapes a server's answers.
 ///
-/// Both methods run on the server's loop thread, one request at a time per loop. A behavior that
-/// blocks (to imitate a slow device) holds up every client of that loop, as a single-threaded
-/// device would; it must not call `ModbusServer.stop()`, which waits for that very thread.
+/// Both methods run on the server's loop thread, one request at a time per loop. To imitate a slow
+/// device, return `.delay(_:then:)`: the loop keeps serving everyone else meanwhile. A behavior
+/// that blocks instead holds up every client of that loop, as a single-threaded device would; it
+/// must not call `ModbusServer.stop()`, which waits for that very thread.
 public protocol ModbusServerBehavior: Sendable {
     /// Chooses what to do with a request addressed to a unit the server has a bank for.
     /// The default answers normally.
     func decide(_ request: ModbusRequest) -> ModbusServerDecision
 
-    /// Reports a request once its answer was sent or withheld. `decision` is what was carried
-    /// out: a `.reply` the bank could not serve arrives as the exception that was sent. The
-    /// default does nothing.
+    /// Reports a request once its answer was sent or withheld: for a `.delay`, at the end of the
+    /// delay; for a connection that closed first, when it closed. `decision` is what was carried
+    /// out: a `.reply` the bank could not serve arrives as the exception that was sent (also inside
+    /// a `.delay`); a fault arrives as itself. The default does nothing.
     func didServe(_ request: ModbusRequest, decision: ModbusServerDecision)
 }
 

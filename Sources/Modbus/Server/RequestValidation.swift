@@ -5,7 +5,8 @@ extension RegisterBank {
     /// limits first (exception 3), then the address range (exception 2). The server checks before
     /// calling `modbus_reply` because libmodbus answers a bad quantity only after sleeping the
     /// context's response timeout and flushing, which would stall every client of the loop.
-    func exception(for request: ModbusRequest) -> ModbusException? {
+    /// Public so that a behavior acts only on writes the bank would carry out.
+    public func exception(for request: ModbusRequest) -> ModbusException? {
         guard let function = request.function else { return .illegalFunction }
         let quantityLimit: Int
         let tableSize: Int

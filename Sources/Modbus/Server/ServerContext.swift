@@ -1,12 +1,15 @@
 internal import CModbus
 import Glibc
 
-/// The libmodbus context a server loop answers through.
+/// The libmodbus context a server loop receives and builds its answers through.
 ///
-/// libmodbus builds the replies (from a bank's mapping) and writes them to whichever socket or
-/// line descriptor is set; the loop owns those descriptors, not the context. Created, used and
-/// freed on the loop's thread only, so it is deliberately not `Sendable`. Every call that can fail
-/// goes through `call(_:)`, which captures errno right after it.
+/// libmodbus reads TCP requests from whichever client socket is set, and builds the replies from a
+/// bank's mapping; but it would also send them at once. So `answer(for:adu:length:)` points the
+/// context at one end of a private socket pair, lets `modbus_reply` write there, and reads the
+/// bytes back: the loop then decides when, and in what state, they go on the wire. The loop owns
+/// the client and line descriptors, the context owns the pair. Created, used and freed on the
+/// loop's thread only, so it is deliberately not `Sendable`. Every call that can fail goes through
+/// `call(_:)`, which captures errno right after it.
 final class ServerContext {
     /// A failed libmodbus or system call: the errno captured right after it.
     struct Failure: Error {
@@ -23,6 +26,8 @@ final class ServerContext {
     private let context: OpaquePointer
     /// Bytes in front of the function code: the MBAP header on TCP, the unit id on RTU.
     let headerLength: Int
+    /// The socket pair answers are built into: libmodbus writes to `[0]`, the loop reads `[1]`.
+    private let capture: (writer: Int32, reader: Int32)
 
     /// A context for Modbus TCP, to listen on `host`:`port` (IPv4 or IPv6; port 0 is ephemeral).
     convenience init(tcpHost host: String, port: Int) throws(ModbusError) {
@@ -42,6 +47,16 @@ final class ServerContext {
         guard let context = created.context else {
             throw ModbusError.server("cannot create a server context for \(endpoint)", code: created.errno)
         }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            let code = cmodbus_errno()
+            modbus_free(context)
+            throw ModbusError.server("cannot create the answer socket pair for \(endpoint)", code: code)
+        }
+        // Never blocking: an answer is at most 260 bytes, far below the pair's buffer, and is read
+        // back before the next one is built.
+        for end in pair { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        capture = (pair[0], pair[1])
         self.context = context
         self.headerLength = headerLength
         let frame = Self.frameTimeout.secondsAndMicroseconds
@@ -56,6 +71,8 @@ final class ServerContext {
         // write back terminal settings it never read).
         modbus_set_socket(context, -1)
         modbus_free(context)
+        close(capture.writer)
+        close(capture.reader)
     }
 
     /// Binds and listens on the context's host and port (SO_REUSEADDR is set by libmodbus).
@@ -69,7 +86,7 @@ final class ServerContext {
         return try call { modbus_tcp_pi_accept($0, &listener) }
     }
 
-    /// Points the context at a client socket or a line before receiving or replying.
+    /// Points the context at a client socket before receiving from it or flushing it.
     func use(_ descriptor: Int32) {
         modbus_set_socket(context, descriptor)
     }
@@ -88,26 +105,47 @@ final class ServerContext {
         return Int(length)
     }
 
-    /// Carries out `action` for the request in `adu[0..<length]`; `adu` must be a full-size
-    /// buffer, since libmodbus reads a request's fixed fields whatever its length.
-    func perform(_ action: ServerAction, adu: [UInt8], length: Int) throws(Failure) {
+    /// The answer libmodbus builds for the request in `adu[0..<length]` according to `action`,
+    /// without sending it; empty for silence and for an RTU broadcast. A write takes effect here.
+    /// `adu` must be a full-size buffer, since libmodbus reads a request's fixed fields whatever
+    /// its length. Leaves the context pointed at the socket pair.
+    func answer(for action: ServerAction, adu: [UInt8], length: Int) throws(Failure) -> [UInt8] {
         precondition(adu.count >= Int(CMODBUS_MAX_ADU_LENGTH) && length <= adu.count)
-        switch action {
-        case .reply(let bank):
-            try reply(adu, length, from: bank)
-        case .broadcast(let banks):
-            // modbus_reply sends nothing for an RTU broadcast; it only applies the write.
-            for bank in banks { try reply(adu, length, from: bank) }
-        case .exception(let exception):
-            _ = try call { modbus_reply_exception($0, adu, UInt32(exception.rawValue)) }
-        case .silence:
-            break
+        modbus_set_socket(context, capture.writer)
+        do {
+            switch action {
+            case .reply(let bank):
+                try reply(adu, length, from: bank)
+            case .broadcast(let banks):
+                // modbus_reply sends nothing for an RTU broadcast; it only applies the write.
+                for bank in banks { try reply(adu, length, from: bank) }
+            case .exception(let exception):
+                _ = try call { modbus_reply_exception($0, adu, UInt32(exception.rawValue)) }
+            case .silence:
+                break
+            }
+        } catch {
+            // Whatever a failed reply left in the pair must not lead the next answer.
+            _ = takeCaptured()
+            throw error
         }
+        return takeCaptured()
     }
 
     private func reply(_ adu: [UInt8], _ length: Int, from bank: RegisterBank) throws(Failure) {
         _ = try bank.withMapping { (mapping) throws(Failure) in
             try call { modbus_reply($0, adu, Int32(length), mapping) }
+        }
+    }
+
+    /// Everything libmodbus wrote to the socket pair since the last call.
+    private func takeCaptured() -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: Int(CMODBUS_MAX_ADU_LENGTH))
+        while true {
+            let count = recv(capture.reader, &chunk, chunk.count, Int32(MSG_DONTWAIT))
+            guard count > 0 else { return bytes }
+            bytes += chunk[0..<count]
         }
     }
 
