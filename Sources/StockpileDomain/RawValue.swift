@@ -23,7 +23,10 @@ public enum RawValue: Hashable, Sendable {
                 }
             return .integer(signed: signed, unsigned: bits)
         case .float32:
-            return .float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: order.combine(words)))))
+            // The float's shortest decimal form (30.56, not 30.559999465942383): what the device
+            // meant, and what a technician compares with its display.
+            let single = Float(bitPattern: UInt32(truncatingIfNeeded: order.combine(words)))
+            return .float(Double("\(single)") ?? Double(single))
         case .float64:
             return .float(Double(bitPattern: order.combine(words)))
         case .string:

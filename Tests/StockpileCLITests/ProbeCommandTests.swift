@@ -78,7 +78,7 @@ struct ProbeCommandTests {
         let float = outcome.standardOutput.split(separator: "\n").first { $0.contains("float32") }.map(String.init) ?? ""
         let columns = float.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         #expect(columns.count == 6)
-        #expect(columns.count == 6 && columns[3] == "30.559999", "\(float)")
+        #expect(columns.count == 6 && columns[3] == "30.56", "\(float)")
     }
 
     @Test("an exception is one clear line naming the range in both notations and the points, with exit 1")

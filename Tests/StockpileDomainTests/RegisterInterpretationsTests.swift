@@ -7,7 +7,7 @@ struct RegisterInterpretationsTests {
     func floatColumn() throws {
         let rows = RegisterInterpretations(registers: [0x7AE1, 0x41F4]).rows()
         let float = try #require(rows.first { $0.type == .float32 && $0.offset == 0 })
-        #expect(float.values[.cdab] == "30.559999")
+        #expect(float.values[.cdab] == "30.56")
         #expect(float.values[.abcd] != float.values[.cdab])
         #expect(float.values.count == 4)
     }

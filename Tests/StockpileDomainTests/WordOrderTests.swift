@@ -29,7 +29,7 @@ struct WordOrderTests {
             Issue.record("expected a float, got \(raw)")
             return
         }
-        #expect(abs(value - 30.56) < 1e-5)
+        #expect(value == 30.56, "decoded as the float's shortest decimal")
     }
 
     @Test("a negative int16 in two's complement decodes signed, and unsigned as uint16")
