@@ -1,0 +1,242 @@
+import Foundation
+public import StockpileDomain
+
+/// Reads a scenario file and checks it, with file:line:field errors.
+///
+/// Profiles named by devices are looked up relative to the scenario file, then in each of the
+/// `profileDirectories` (the repository's `Devices/`, an installed share directory).
+public struct ScenarioLoader: Sendable {
+    public var profileDirectories: [String]
+
+    public init(profileDirectories: [String]) {
+        self.profileDirectories = profileDirectories
+    }
+
+    /// The parameters each model understands; anything else is a typo and refused.
+    public static let modelParameters: [SimulatedDevice.ModelKind: Set<String>] = [
+        .scale: ["capacity", "division", "noise_divisions", "settling_s", "creep_kg_per_h", "load", "loss_kg_per_h", "tare"],
+        .environment: [
+            "temperature", "temperature_amplitude", "temperature_noise", "humidity", "humidity_amplitude", "humidity_noise",
+            "co2", "co2_noise", "dose_rate", "dose_rate_noise", "start_hour",
+        ],
+        .io: ["doors_open"],
+    ]
+
+    public func load(file path: String) throws(ConfigurationError) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, line: nil, field: "", message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    public func parse(_ text: String, file: String) throws(ConfigurationError) -> Scenario {
+        let root = try YAMLField.parse(text, file: file)
+        try root.allowOnly(["name", "seed", "step", "tcp", "rtu", "devices", "timeline"])
+        var scenario = Scenario(name: try root.required("name").string(), file: file)
+        if let seed = try root.optional("seed") { scenario.seed = UInt64(try seed.int(in: 0...Int.max)) }
+        if let step = try root.optional("step") {
+            scenario.step = try step.duration()
+            guard scenario.step >= 0.001, scenario.step <= 10 else { throw step.error("a step is 1ms–10s") }
+        }
+        var transportNames: Set<String> = []
+        if let tcp = try root.optional("tcp") {
+            var ports: Set<Int> = []
+            for item in try tcp.items() {
+                try item.allowOnly(["name", "host", "port", "unknown_unit"])
+                let name = try uniqueName(item, in: &transportNames)
+                let port = try item.optional("port")?.int(in: 0...65535) ?? 0
+                if port != 0, !ports.insert(port).inserted { throw try item.required("port").error("port \(port) is listed twice") }
+                var endpoint = Scenario.TCPEndpoint(name: name, port: port)
+                if let host = try item.optional("host") { endpoint.host = try host.string() }
+                if let unknown = try item.optional("unknown_unit") {
+                    switch try unknown.string() {
+                    case "exception": endpoint.unknownUnitSilent = false
+                    case "silence": endpoint.unknownUnitSilent = true
+                    case let other: throw unknown.error("unknown value \"\(other)\" (use exception or silence)")
+                    }
+                }
+                scenario.tcpEndpoints.append(endpoint)
+            }
+        }
+        if let rtu = try root.optional("rtu") {
+            for item in try rtu.items() {
+                try item.allowOnly(["name", "link", "baud", "parity"])
+                var line = Scenario.RTULine(name: try uniqueName(item, in: &transportNames))
+                line.link = try item.optional("link")?.string()
+                if let baud = try item.optional("baud") { line.baud = try baud.int(in: 300...1_000_000) }
+                if let parity = try item.optional("parity") {
+                    line.parity = try parity.string()
+                    guard ["N", "E", "O"].contains(line.parity) else { throw parity.error("parity is N, E or O") }
+                }
+                scenario.rtuLines.append(line)
+            }
+        }
+        guard !transportNames.isEmpty else {
+            throw root.error("a scenario needs at least one transport under `tcp` or `rtu`")
+        }
+        var profiles: [String: DeviceProfile] = [:]
+        var deviceNames: Set<String> = []
+        var unitsOnTransport: [String: [UInt8: String]] = [:]
+        for item in try root.required("devices").items() {
+            let device = try parseDevice(item, transports: transportNames, profiles: &profiles)
+            guard deviceNames.insert(device.name).inserted else {
+                throw try item.required("name").error("the device name \"\(device.name)\" is used twice")
+            }
+            for transport in device.transports {
+                if let other = unitsOnTransport[transport]?[device.unit] {
+                    throw try item.required("unit").error(
+                        "unit \(device.unit) is already used by \(other) on \(transport)")
+                }
+                unitsOnTransport[transport, default: [:]][device.unit] = device.name
+            }
+            scenario.devices.append(device)
+        }
+        if let timeline = try root.optional("timeline") {
+            let models = Dictionary(uniqueKeysWithValues: scenario.devices.map { ($0.name, $0.model) })
+            for item in try timeline.items() {
+                scenario.timeline.append(try Self.parseEntry(item, models: models))
+            }
+            scenario.timeline.sort { $0.at < $1.at }
+        }
+        return scenario
+    }
+
+    private func uniqueName(_ item: YAMLField, in names: inout Set<String>) throws(ConfigurationError) -> String {
+        let field = try item.required("name")
+        let name = try field.string()
+        guard names.insert(name).inserted else { throw field.error("the transport name \"\(name)\" is used twice") }
+        return name
+    }
+
+    private func parseDevice(
+        _ item: YAMLField, transports: Set<String>, profiles: inout [String: DeviceProfile]
+    ) throws(ConfigurationError) -> SimulatedDevice {
+        try item.allowOnly(["name", "profile", "transport", "unit", "model", "parameters", "label"])
+        let profileField = try item.required("profile")
+        let profilePath = try resolveProfile(try profileField.string(), field: profileField)
+        let profile: DeviceProfile
+        if let cached = profiles[profilePath] {
+            profile = cached
+        } else {
+            profile = try ProfileLoader.load(file: profilePath)
+            profiles[profilePath] = profile
+        }
+        let transportField = try item.required("transport")
+        let names = try transportField.strings()
+        for name in names where !transports.contains(name) {
+            throw transportField.error("no transport named \"\(name)\" (declared: \(transports.sorted().joined(separator: ", ")))")
+        }
+        let modelField = try item.required("model")
+        let model = try modelField.choice(SimulatedDevice.ModelKind.self)
+        var device = SimulatedDevice(
+            name: try item.required("name").string(), profile: profile, transports: names,
+            unit: UInt8(try item.required("unit").int(in: 1...247)), model: model, line: item.line)
+        device.label = try item.optional("label")?.string()
+        if let parameters = try item.optional("parameters") {
+            let allowed = Self.modelParameters[model] ?? []
+            try parameters.allowOnly(allowed)
+            for (key, value) in try parameters.entries() { device.parameters[key] = try value.double() }
+        }
+        return device
+    }
+
+    private func resolveProfile(_ name: String, field: YAMLField) throws(ConfigurationError) -> String {
+        let scenarioDirectory = (field.file as NSString).deletingLastPathComponent
+        var candidates = [name.hasPrefix("/") ? name : (scenarioDirectory as NSString).appendingPathComponent(name)]
+        candidates += profileDirectories.map { ($0 as NSString).appendingPathComponent(name) }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw field.error("profile \"\(name)\" not found (looked in: \(candidates.joined(separator: ", ")))")
+    }
+
+    static let eventFields: Set<String> = [
+        "at", "device", "event", "fault", "kg", "kg_per_h", "door", "target", "ramp", "hold", "code", "duration", "requests",
+        "delay", "jitter", "probability",
+    ]
+
+    static func parseEntry(_ item: YAMLField, models: [String: SimulatedDevice.ModelKind]) throws(ConfigurationError)
+        -> TimelineEntry
+    {
+        try item.allowOnly(eventFields)
+        let deviceField = try item.required("device")
+        let device = try deviceField.string()
+        guard let model = models[device] else { throw deviceField.error("no device named \"\(device)\"") }
+        let at = try item.required("at").duration()
+        let event = try item.optional("event")
+        let fault = try item.optional("fault")
+        guard (event == nil) != (fault == nil) else { throw item.error("an entry has either `event` or `fault`") }
+        if let event {
+            let action = try parseEvent(event, item: item, model: model)
+            return TimelineEntry(at: at, device: device, action: action, line: item.line)
+        }
+        return TimelineEntry(at: at, device: device, action: .fault(try parseFault(fault!, item: item)), line: item.line)
+    }
+
+    /// Parses an event by name and its fields; shared with the control channel's JSON form.
+    public static func parseEvent(_ field: YAMLField, item: YAMLField, model: SimulatedDevice.ModelKind) throws(ConfigurationError)
+        -> TimelineEntry.Action
+    {
+        let name = try field.string()
+        func requireModel(_ expected: SimulatedDevice.ModelKind) throws(ConfigurationError) {
+            guard model == expected else { throw field.error("\(name) applies to a \(expected) device, this one is \(model)") }
+        }
+        switch name {
+        case "add_load", "remove_load", "set_load":
+            try requireModel(.scale)
+            let kg = try item.required("kg").double()
+            guard kg >= 0 else { throw try item.required("kg").error("give the mass as a positive number") }
+            return .event(name == "set_load" ? .setLoad(kg) : .addLoad(name == "add_load" ? kg : -kg))
+        case "gradual_loss":
+            try requireModel(.scale)
+            return .event(.gradualLoss(try item.required("kg_per_h").double()))
+        case "device_error":
+            try requireModel(.scale)
+            return .event(.deviceError(try item.optional("code")?.int(in: 1...7) ?? 1))
+        case "clear_device_error":
+            return .event(.clearDeviceError)
+        case "door_open", "door_close":
+            try requireModel(.io)
+            let door = try item.required("door").int(in: 1...8)
+            return .event(name == "door_open" ? .doorOpen(door) : .doorClose(door))
+        case "humidity_excursion":
+            try requireModel(.environment)
+            let target = try item.required("target").double()
+            guard (0...100).contains(target) else { throw try item.required("target").error("humidity is 0–100 %RH") }
+            return .event(
+                .humidityExcursion(
+                    target: target, ramp: try item.required("ramp").duration(), hold: try item.required("hold").duration()))
+        case "clear_faults":
+            return .clearFaults
+        default:
+            throw field.error(
+                "unknown event \"\(name)\" (use add_load, remove_load, set_load, gradual_loss, door_open, door_close, humidity_excursion, device_error, clear_device_error, clear_faults)")
+        }
+    }
+
+    /// Parses a fault kind and its expiry; shared with the control channel's JSON form.
+    public static func parseFault(_ field: YAMLField, item: YAMLField) throws(ConfigurationError) -> Fault {
+        let name = try field.string()
+        let kind: Fault.Kind
+        switch name {
+        case "offline": kind = .offline
+        case "slow":
+            kind = .slow(delay: try item.required("delay").duration(), jitter: try item.optional("jitter")?.duration() ?? 0)
+        case "exception":
+            let probability = try item.optional("probability")?.double() ?? 1
+            guard (0...1).contains(probability) else { throw try item.required("probability").error("a probability is 0–1") }
+            kind = .exception(code: UInt8(try item.required("code").int(in: 1...11)), probability: probability)
+        case "bad_crc": kind = .badCRC
+        case "truncated": kind = .truncated
+        case "drop_connection": kind = .dropConnection
+        case "wrong_unit": kind = .wrongUnit
+        default:
+            throw field.error(
+                "unknown fault \"\(name)\" (use offline, slow, exception, bad_crc, truncated, drop_connection, wrong_unit)")
+        }
+        let duration = try item.optional("duration")?.duration()
+        let requests = try item.optional("requests")?.int(in: 1...Int(Int32.max))
+        return Fault(kind: kind, duration: duration, requests: requests)
+    }
+}
