@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -36,19 +38,33 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
+        // Layer 2: the simulator's pure core — device physics on a virtual clock, profile encoding.
+        .target(name: "SimulatorCore", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
         // Layer 3: services that join the two — reading a device through its profile, the probe.
         .target(
             name: "DeviceAccess",
             dependencies: ["Modbus", "StockpileDomain", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        // Layer 3: the device simulator — models behind Modbus servers, faults, the control channel.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "Modbus", "SimulatorCore", "StockpileDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Layer 4: the thin executable.
         .executableTarget(
             name: "stockpile",
             dependencies: [
-                "DeviceAccess", "Modbus", "StockpileDomain",
+                "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -61,13 +77,24 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], swiftSettings: strictSwift),
         .testTarget(name: "StockpileDomainTests", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
         .testTarget(
+            name: "SimulatorCoreTests", dependencies: ["SimulatorCore", "StockpileDomain"], swiftSettings: strictSwift),
+        .testTarget(
             name: "DeviceAccessTests",
             dependencies: ["DeviceAccess", "Modbus", "StockpileDomain"],
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SimulatorTests",
+            dependencies: [
+                "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "StockpileCLITests",
             dependencies: ["Modbus"],
+            exclude: ["peers"],
             swiftSettings: strictSwift
         ),
     ]

@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+public import Logging
+public import Modbus
+public import ServiceLifecycle
+
+/// Serves a scenario: one Modbus server per transport, and a tick that moves the models on.
+///
+/// `start()` opens every port and pseudo-terminal and reports where they are; `run()` advances the
+/// virtual clock until graceful shutdown, then closes everything and removes the symlinks it made.
+public final class SimulatorService: Service {
+    /// Where a transport is served, as printed on start.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var name: String
+        /// `tcp` or `rtu`.
+        public var kind: String
+        /// HOST:PORT, or the pty's device path.
+        public var address: String
+        public var port: Int?
+        public var link: String?
+
+        public var description: String {
+            "\(kind) \(name) \(address)" + (link.map { " -> \($0)" } ?? "")
+        }
+    }
+
+    public let engine: SimulationEngine
+    public let clock: SimulationClock
+    private let logger: Logger
+    private let rtuLinkOverride: String?
+    private let servers: [String: ModbusServer]
+    private let terminals: [String: PseudoTerminal]
+    private let madeLinks: Mutex<[String]> = Mutex([])
+
+    /// Prepares the servers; nothing listens until `start()`.
+    public init(engine: SimulationEngine, speed: Double = 1, rtuLinkOverride: String? = nil, logger: Logger) throws(ModbusError) {
+        self.engine = engine
+        self.clock = SimulationClock(speed: speed)
+        self.logger = logger
+        self.rtuLinkOverride = rtuLinkOverride
+        var servers: [String: ModbusServer] = [:]
+        var terminals: [String: PseudoTerminal] = [:]
+        let scenario = engine.scenario
+        for endpoint in scenario.tcpEndpoints {
+            servers[endpoint.name] = ModbusServer(
+                units: engine.banks(for: endpoint.name),
+                unknownUnit: endpoint.unknownUnitSilent ? .ignore : .exception(.gatewayTargetFailedToRespond),
+                behavior: TransportBehavior(transport: endpoint.name, engine: engine), logger: logger)
+        }
+        for line in scenario.rtuLines {
+            // On a shared RS-485 line an absent unit is simply silent.
+            servers[line.name] = ModbusServer(
+                units: engine.banks(for: line.name), unknownUnit: .ignore,
+                behavior: TransportBehavior(transport: line.name, engine: engine), logger: logger)
+            terminals[line.name] = try PseudoTerminal()
+        }
+        self.servers = servers
+        self.terminals = terminals
+    }
+
+    /// The server behind a transport, for counters and tracing.
+    public func server(for transport: String) -> ModbusServer? { servers[transport] }
+
+    /// Opens every TCP port and RTU line; a port in use is a clear error naming the transport.
+    public func start() throws(SimulatorError) -> [Endpoint] {
+        var endpoints: [Endpoint] = []
+        let scenario = engine.scenario
+        for endpoint in scenario.tcpEndpoints {
+            do {
+                let port = try servers[endpoint.name]!.startTCP(host: endpoint.host, port: endpoint.port)
+                let address = ModbusTransport.tcp(host: endpoint.host, port: port).description
+                endpoints.append(Endpoint(name: endpoint.name, kind: "tcp", address: address, port: port))
+            } catch {
+                stop()
+                // The server's message already names the address: "cannot listen on HOST:PORT: reason".
+                throw SimulatorError("\(scenario.file): tcp \(endpoint.name): \(error.message)")
+            }
+        }
+        for (index, line) in scenario.rtuLines.enumerated() {
+            let terminal = terminals[line.name]!
+            do {
+                try servers[line.name]!.startRTU(on: terminal)
+            } catch {
+                stop()
+                throw SimulatorError("\(scenario.file): rtu \(line.name): \(error.message)")
+            }
+            var link = line.link
+            if index == 0, let override = rtuLinkOverride { link = override }
+            if let link {
+                try? FileManager.default.removeItem(atPath: link)
+                do {
+                    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: terminal.slavePath)
+                    madeLinks.withLock { $0.append(link) }
+                } catch {
+                    stop()
+                    throw SimulatorError("\(scenario.file): rtu \(line.name): cannot make the link \(link): \(error.localizedDescription)")
+                }
+            }
+            endpoints.append(Endpoint(name: line.name, kind: "rtu", address: terminal.slavePath, link: link))
+        }
+        return endpoints
+    }
+
+    /// Moves the models on with the virtual clock until graceful shutdown or cancellation.
+    public func run() async throws {
+        let tick = Duration.milliseconds(20)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let steps = self.engine.advance(to: self.clock.now)
+                if steps >= 100_000 {
+                    self.logger.warning("the simulation cannot keep up with --speed; raise the scenario's step")
+                }
+                try? await Task.sleep(for: tick)
+            }
+        }
+        stop()
+    }
+
+    /// Stops every server, closes the pseudo-terminals and removes the links made.
+    public func stop() {
+        for server in servers.values { server.stop() }
+        for terminal in terminals.values { terminal.close() }
+        for link in madeLinks.withLock({ links in defer { links = [] }; return links }) {
+            try? FileManager.default.removeItem(atPath: link)
+        }
+    }
+}
+
+/// A simulator start-up failure, said in one line.
+public struct SimulatorError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

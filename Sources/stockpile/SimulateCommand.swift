@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Modbus
+import ServiceLifecycle
+import Simulator
+import SimulatorCore
+import StockpileDomain
+
+/// `stockpile simulate`: serve a simulated warehouse over Modbus TCP and RTU.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Serve a simulated warehouse of scales and sensors over Modbus TCP and RTU.",
+        discussion: "The scenario format is documented in Simulators/README.md.")
+
+    @Option(help: ArgumentHelp("Scenario file.", valueName: "PATH"))
+    var scenario: String
+
+    @Option(help: "Seed for every device's noise (default: the scenario's).")
+    var seed: UInt64?
+
+    @Option(help: "Simulated seconds per real second.")
+    var speed: Double = 1
+
+    @Option(help: ArgumentHelp("HTTP/JSON control channel on loopback.", valueName: "HOST:PORT"))
+    var control: String?
+
+    @Option(name: .customLong("rtu-link"), help: ArgumentHelp("Symlink to the first RTU line's pty.", valueName: "PATH"))
+    var rtuLink: String?
+
+    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    var devices: [String] = []
+
+    @Flag(help: "Print every request and response, hex and decoded.")
+    var trace = false
+
+    @Flag(help: "Log connections and faults to standard error.")
+    var verbose = false
+
+    func validate() throws {
+        guard speed > 0 else { throw ValidationError("--speed must be positive") }
+        if let control {
+            guard let (host, _) = Self.hostAndPort(control) else { throw ValidationError("--control expects HOST:PORT") }
+            guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
+                throw ValidationError("--control listens on loopback only (127.0.0.1 or ::1)")
+            }
+        }
+    }
+
+    func run() async throws {
+        StockpileCommand.bootstrapLogging(level: verbose ? .info : .warning)
+        let logger = Logger(label: "stockpile.simulate")
+        let loader = ScenarioLoader(profileDirectories: devices + ProfileDirectories.defaults)
+        let loaded: Scenario
+        do {
+            loaded = try loader.load(file: scenario)
+        } catch {
+            throw fail("\(error)")
+        }
+        let engine = SimulationEngine(scenario: loaded, seed: seed)
+        let service: SimulatorService
+        do {
+            service = try SimulatorService(engine: engine, speed: speed, rtuLinkOverride: rtuLink, logger: logger)
+        } catch {
+            throw fail("\(error)")
+        }
+        let endpoints: [SimulatorService.Endpoint]
+        do {
+            endpoints = try service.start()
+        } catch {
+            throw fail(error.description)
+        }
+        if trace {
+            for endpoint in endpoints {
+                service.server(for: endpoint.name)?.trace = { event in
+                    Output.line(TraceFormatter.line(event))
+                }
+            }
+        }
+        Output.line("simulating \(loaded.name): \(loaded.devices.count) devices, seed \(engine.seed), speed \(speed)")
+        for endpoint in endpoints { Output.line(endpoint.description) }
+        var services: [any Service] = [service]
+        if let control, let (host, port) = Self.hostAndPort(control) {
+            services.append(
+                ControlChannel.application(service: service, host: host, port: port, logger: logger) { bound in
+                    Output.line("control http://\(host.contains(":") ? "[\(host)]" : host):\(bound)")
+                })
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            service.stop()
+            throw fail("\(error)")
+        }
+        service.stop()
+    }
+
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard case .tcp(let host, let port)? = ModbusTransport.tcp(parsing: text, defaultPort: -1), port > 0 else {
+            if text.hasSuffix(":0"), case .tcp(let host, _)? = ModbusTransport.tcp(parsing: String(text.dropLast(2))) {
+                return (host, 0)
+            }
+            return nil
+        }
+        return (host, port)
+    }
+
+    private func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
+        return ExitCode(1)
+    }
+}
+
+/// Lines on standard output, flushed at once so a supervising process or test sees them as they come.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Where device profiles are found when a path is relative.
+enum ProfileDirectories {
+    /// `Devices/` in the working directory, then the share directory beside an installed binary.
+    static var defaults: [String] {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let share = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/stockpile/Devices").path
+        return ["Devices", share]
+    }
+}
