@@ -1,7 +1,7 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
 DEB_PACKAGES := libmodbus-dev pkg-config mbpoll
-PY_PACKAGES  := pymodbus
+PY_PACKAGES  := pymodbus pyserial
 BENCH_BIN    := .build/bench-c
 MODBUS_FLAGS  = $$(pkg-config --cflags --libs libmodbus)
 
@@ -22,7 +22,7 @@ deps:
 	    echo "Run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
-	@python3 -c "import pymodbus" 2>/dev/null || { echo "Installing $(PY_PACKAGES) (test peer)"; \
+	@python3 -c "import pymodbus, serial" 2>/dev/null || { echo "Installing $(PY_PACKAGES) (test peers)"; \
 	  python3 -m pip install -q $(PY_PACKAGES) || { echo "Run: python3 -m pip install $(PY_PACKAGES)"; exit 1; }; }
 
 build: deps

@@ -70,7 +70,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "stockpile-bench",
-            dependencies: ["Modbus", "DeviceAccess", "StockpileDomain"],
+            dependencies: [
+                "Modbus", "DeviceAccess", "StockpileDomain", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/Swift",
             swiftSettings: strictSwift
         ),

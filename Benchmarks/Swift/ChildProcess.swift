@@ -13,18 +13,23 @@ final class ChildProcess {
         try process.run()
     }
 
-    /// Reads lines until one starts with `prefix`; returns the rest of it.
+    /// Everything read from standard output so far, kept across calls: one read may bring several lines.
+    private var received = ""
+    /// How many lines of `received` earlier calls have consumed.
+    private var consumedLines = 0
+
+    /// Reads lines until one starts with `prefix`; returns the rest of it. Lines before it are passed over.
     func waitForLine(prefix: String) throws -> String {
-        var buffer = Data()
         let handle = output.fileHandleForReading
         while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { throw BenchmarkError("\(process.executableURL!.lastPathComponent) exited before printing \(prefix)") }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            let lines = received.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            for (index, line) in lines.enumerated().dropFirst(consumedLines) where line.hasPrefix(prefix) {
+                consumedLines = index + 1
                 return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             }
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw BenchmarkError("\(process.executableURL!.lastPathComponent) exited before printing \(prefix)") }
+            received += String(decoding: chunk, as: UTF8.self)
         }
     }
 
@@ -35,11 +40,14 @@ final class ChildProcess {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// SIGTERM, then SIGKILL if it has not exited within two seconds: a benchmark never hangs on a child.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     deinit { stop() }

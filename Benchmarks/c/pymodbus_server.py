@@ -97,6 +97,9 @@ def listening_port(server) -> int | None:
 async def main(port: int) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    # A parent may start us with these signals blocked (Foundation's Process inherits the
+    # spawning thread's mask): unblock them, or SIGTERM stays pending for ever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     for signo in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signo, stop.set)
 

@@ -73,7 +73,17 @@ static int install_signal_handlers(void)
     }
     /* A client vanishing mid-reply must not kill the server. */
     sa.sa_handler = SIG_IGN;
-    return sigaction(SIGPIPE, &sa, NULL);
+    if (sigaction(SIGPIPE, &sa, NULL) != 0) {
+        return -1;
+    }
+    /* A parent may start us with these signals blocked (Foundation's Process inherits the
+     * spawning thread's mask, and Swift's worker threads block signals): unblock them, or a
+     * SIGTERM stays pending for ever. */
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGTERM);
+    sigaddset(&wanted, SIGINT);
+    return sigprocmask(SIG_UNBLOCK, &wanted, NULL);
 }
 
 static void close_client(int fd, fd_set *refset, int *fdmax, int server_socket)

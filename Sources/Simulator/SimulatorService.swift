@@ -73,7 +73,7 @@ public final class SimulatorService: Service {
             } catch {
                 stop()
                 // The server's message already names the address: "cannot listen on HOST:PORT: reason".
-                throw SimulatorError("\(scenario.file): tcp \(endpoint.name): \(error.message)")
+                throw SimulatorError("\(scenario.location(endpoint.line)): tcp \(endpoint.name): \(error.message)")
             }
         }
         for (index, line) in scenario.rtuLines.enumerated() {
@@ -82,7 +82,7 @@ public final class SimulatorService: Service {
                 try servers[line.name]!.startRTU(on: terminal)
             } catch {
                 stop()
-                throw SimulatorError("\(scenario.file): rtu \(line.name): \(error.message)")
+                throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): \(error.message)")
             }
             var link = line.link
             if index == 0, let override = rtuLinkOverride { link = override }
@@ -93,7 +93,7 @@ public final class SimulatorService: Service {
                     madeLinks.withLock { $0.append(link) }
                 } catch {
                     stop()
-                    throw SimulatorError("\(scenario.file): rtu \(line.name): cannot make the link \(link): \(error.localizedDescription)")
+                    throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): cannot make the link \(link): \(error.localizedDescription)")
                 }
             }
             endpoints.append(Endpoint(name: line.name, kind: "rtu", address: terminal.slavePath, link: link))

@@ -109,7 +109,7 @@ struct SimulatorServingTests {
             _ = try service.start()
             Issue.record("started on a port in use")
         } catch {
-            #expect(error.description.contains("Simulators/test.yaml: tcp main: cannot listen on 127.0.0.1:\(port)"))
+            #expect(error.description.contains("Simulators/test.yaml:5: tcp main: cannot listen on 127.0.0.1:\(port)"))
         }
     }
 }

@@ -16,6 +16,11 @@ public struct Scenario: Sendable {
     public var devices: [SimulatedDevice]
     public var timeline: [TimelineEntry]
 
+    /// `FILE:LINE` for a declaration, or the file alone.
+    public func location(_ line: Int?) -> String {
+        line.map { "\(file):\($0)" } ?? file
+    }
+
     public init(
         name: String, file: String, seed: UInt64 = 1, step: Double = 0.1, tcpEndpoints: [TCPEndpoint] = [],
         rtuLines: [RTULine] = [], devices: [SimulatedDevice] = [], timeline: [TimelineEntry] = []
@@ -38,12 +43,17 @@ public struct Scenario: Sendable {
         public var port: Int
         /// What an unknown unit id gets: exception 0x0B, or silence.
         public var unknownUnitSilent: Bool
+        /// Where the scenario declares it, for errors at start-up (a port in use).
+        public var line: Int?
 
-        public init(name: String, host: String = "127.0.0.1", port: Int = 0, unknownUnitSilent: Bool = false) {
+        public init(
+            name: String, host: String = "127.0.0.1", port: Int = 0, unknownUnitSilent: Bool = false, line: Int? = nil
+        ) {
             self.name = name
             self.host = host
             self.port = port
             self.unknownUnitSilent = unknownUnitSilent
+            self.line = line
         }
     }
 
@@ -54,12 +64,15 @@ public struct Scenario: Sendable {
         public var link: String?
         public var baud: Int
         public var parity: String
+        /// Where the scenario declares it, for errors at start-up (a link that cannot be made).
+        public var line: Int?
 
-        public init(name: String, link: String? = nil, baud: Int = 9600, parity: String = "E") {
+        public init(name: String, link: String? = nil, baud: Int = 9600, parity: String = "E", line: Int? = nil) {
             self.name = name
             self.link = link
             self.baud = baud
             self.parity = parity
+            self.line = line
         }
     }
 }

@@ -49,7 +49,7 @@ public struct ScenarioLoader: Sendable {
                 let name = try uniqueName(item, in: &transportNames)
                 let port = try item.optional("port")?.int(in: 0...65535) ?? 0
                 if port != 0, !ports.insert(port).inserted { throw try item.required("port").error("port \(port) is listed twice") }
-                var endpoint = Scenario.TCPEndpoint(name: name, port: port)
+                var endpoint = Scenario.TCPEndpoint(name: name, port: port, line: item.line)
                 if let host = try item.optional("host") { endpoint.host = try host.string() }
                 if let unknown = try item.optional("unknown_unit") {
                     switch try unknown.string() {
@@ -64,7 +64,7 @@ public struct ScenarioLoader: Sendable {
         if let rtu = try root.optional("rtu") {
             for item in try rtu.items() {
                 try item.allowOnly(["name", "link", "baud", "parity"])
-                var line = Scenario.RTULine(name: try uniqueName(item, in: &transportNames))
+                var line = Scenario.RTULine(name: try uniqueName(item, in: &transportNames), line: item.line)
                 line.link = try item.optional("link")?.string()
                 if let baud = try item.optional("baud") { line.baud = try baud.int(in: 300...1_000_000) }
                 if let parity = try item.optional("parity") {
