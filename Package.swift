@@ -89,7 +89,8 @@ let package = Package(
             name: "SimulatorTests",
             dependencies: [
                 "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

@@ -19,6 +19,7 @@ public enum DeviceModelState: Sendable {
             configuration.settlingTime = p["settling_s"] ?? configuration.settlingTime
             configuration.driftPerHour = p["creep_kg_per_h"] ?? configuration.driftPerHour
             configuration.initialLoad = p["load"] ?? configuration.initialLoad
+            configuration.accuracyClass = device.accuracyClass ?? configuration.accuracyClass
             var model = ScaleModel(configuration: configuration)
             if let loss = p["loss_kg_per_h"] { model.setLossRate(loss) }
             if let tare = p["tare"], tare > 0 {

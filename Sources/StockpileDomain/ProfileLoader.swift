@@ -7,13 +7,7 @@ import Foundation
 public enum ProfileLoader {
     /// Loads and validates a profile file.
     public static func load(file path: String) throws(ConfigurationError) -> DeviceProfile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(file: path, line: nil, field: "", message: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: path)
+        try parse(try YAMLField.text(ofFile: path), file: path)
     }
 
     /// Parses and validates a profile's text; `file` names it in errors.

@@ -1,4 +1,5 @@
 public import Yams
+import Foundation
 
 /// A YAML node with its file and field path, so every error can say where it is.
 ///
@@ -14,6 +15,15 @@ public struct YAMLField {
         self.node = node
         self.file = file
         self.path = path
+    }
+
+    /// A configuration file's text; an unreadable file is an error naming it, as every loader reports it.
+    public static func text(ofFile path: String) throws(ConfigurationError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, line: nil, field: "", message: "cannot read the file: \(error.localizedDescription)")
+        }
     }
 
     /// Parses a whole file's text; syntax errors carry the parser's line.

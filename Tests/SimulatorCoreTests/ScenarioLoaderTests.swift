@@ -105,6 +105,20 @@ struct ScenarioLoaderTests {
         #expect(try #require(loadError("fault: offline", "event: add_load, kg: 5")).message.contains("applies to a scale device"))
     }
 
+    @Test("an accuracy class is a scale's, and one of I to IIII")
+    func accuracyClass() throws {
+        let scale = """
+            name: t
+            tcp: [{name: main}]
+            devices:
+              - {name: s, profile: scales/laumas-tlu.yaml, transport: main, unit: 1, model: scale, accuracy_class: II}
+            """
+        let file = repository.appendingPathComponent("Simulators/t.yaml").path
+        #expect(try loader.parse(scale, file: file).devices.first?.accuracyClass == "II")
+        #expect(throws: ConfigurationError.self) { try loader.parse(scale.replacingOccurrences(of: "II}", with: "V}"), file: file) }
+        #expect(try load("Simulators/demo-warehouse/scenario.yaml").devices.first?.accuracyClass == "III")
+    }
+
     @Test("an unknown model parameter is a typo, not ignored")
     func parameter() throws {
         let text = Self.base.replacingOccurrences(of: "    unit: 3\n    model: environment", with: "    unit: 3\n    model: environment\n    parameters: {humidty: 40}")

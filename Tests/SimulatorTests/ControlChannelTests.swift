@@ -1,62 +1,80 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
+import FoundationNetworking
 import Logging
 import Simulator
 import SimulatorCore
+import Synchronization
 import Testing
+
+/// The control application on an ephemeral loopback port, for one test.
+private struct LiveControl {
+    let port: Int
+
+    /// Runs `body` against the control channel of `service`, served by its real HTTP server.
+    static func run(_ service: SimulatorService, _ body: (LiveControl) async throws -> Void) async throws {
+        let bound = AsyncStream<Int>.makeStream()
+        let app = ControlChannel.application(
+            service: service, host: "127.0.0.1", port: 0, logger: Logger(label: "test")
+        ) { port in bound.continuation.yield(port) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var ports = bound.stream.makeAsyncIterator()
+            guard let port = await ports.next() else { throw CancellationError() }
+            try await body(LiveControl(port: port))
+            group.cancelAll()
+        }
+    }
+
+    func request(_ method: String, _ path: String, _ body: String? = nil) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    func object(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
+        let (_, data) = try await request(method, path, body)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+}
 
 @Suite("The control channel, over a live HTTP server")
 struct ControlChannelTests {
-    func json(_ buffer: ByteBuffer) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
-    }
-
     @Test("lists devices, triggers events, adds and clears faults, pins values, and counts requests")
     func roundTrip() async throws {
         let (service, endpoints) = try SimulatorFixtures.start()
         defer { service.stop() }
-        let app = Application(router: ControlChannel.router(service: service))
-        try await app.test(.live) { client in
-            try await client.execute(uri: "/devices", method: .get) { response in
-                #expect(response.status == .ok)
-                let devices = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
-                #expect(devices.map { $0["name"] as? String } == ["scale", "climate", "vaisala", "doors"])
-            }
-            try await client.execute(uri: "/devices/scale/events", method: .post, body: ByteBuffer(string: #"{"event": "remove_load", "kg": 25}"#)) { response in
-                #expect(response.status == .ok)
-                let values = try json(response.body)["values"] as? [String: Any]
-                #expect(values?["stable"] as? Bool == false, "a removal puts the scale in motion")
-            }
-            try await client.execute(uri: "/devices/scale/faults", method: .post, body: ByteBuffer(string: #"{"fault": "slow", "delay": "300ms"}"#)) { response in
-                let faults = try json(response.body)["faults"] as? [String]
-                #expect(faults == ["slow"])
-            }
-            try await client.execute(uri: "/devices/scale/faults", method: .delete) { response in
-                let faults = try json(response.body)["faults"] as? [String]
-                #expect(faults == [])
-            }
-            try await client.execute(uri: "/devices/climate/values", method: .post, body: ByteBuffer(string: #"{"point": "humidity", "value": 71.5}"#)) { response in
-                let values = try json(response.body)["values"] as? [String: Any]
-                #expect(values?["humidity"] as? Double == 71.5)
-            }
-            try await client.execute(uri: "/devices/scale/faults", method: .post, body: ByteBuffer(string: #"{"fault": "gremlins"}"#)) { response in
-                #expect(response.status == .badRequest)
-                #expect(String(buffer: response.body).contains("unknown fault"))
-            }
-            try await client.execute(uri: "/devices/nobody", method: .get) { response in
-                #expect(response.status == .notFound)
-            }
-        }
-        // The pinned humidity reaches the wire through the profile's ×0.1 scaling.
-        let words = try await SimulatorFixtures.rtuClient(endpoints["line1"]!).readInputRegisters(unit: 2, address: 2, count: 1)
-        #expect(words == [715])
-        try await app.test(.live) { client in
-            try await client.execute(uri: "/devices/climate/counters", method: .get) { response in
-                let counters = try json(response.body)
-                #expect((counters["requests_by_function"] as? [String: Int])?["4"] == 1)
-                #expect((counters["writes"] as? [Any])?.isEmpty == true)
-            }
+        try await LiveControl.run(service) { control in
+            let (status, data) = try await control.request("GET", "/devices")
+            #expect(status == 200)
+            let devices = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+            #expect(devices.map { $0["name"] as? String } == ["scale", "climate", "vaisala", "doors"])
+
+            let removed = try await control.object("POST", "/devices/scale/events", #"{"event": "remove_load", "kg": 25}"#)
+            #expect((removed["values"] as? [String: Any])?["stable"] as? Bool == false, "a removal puts the scale in motion")
+            let slow = try await control.object("POST", "/devices/scale/faults", #"{"fault": "slow", "delay": "300ms"}"#)
+            #expect(slow["faults"] as? [String] == ["slow"])
+            let cleared = try await control.object("DELETE", "/devices/scale/faults")
+            #expect(cleared["faults"] as? [String] == [])
+            let pinned = try await control.object("POST", "/devices/climate/values", #"{"point": "humidity", "value": 71.5}"#)
+            #expect((pinned["values"] as? [String: Any])?["humidity"] as? Double == 71.5)
+
+            let (badStatus, badBody) = try await control.request("POST", "/devices/scale/faults", #"{"fault": "gremlins"}"#)
+            #expect(badStatus == 400)
+            #expect(String(decoding: badBody, as: UTF8.self).contains("unknown fault"))
+            let (missing, _) = try await control.request("GET", "/devices/nobody")
+            #expect(missing == 404)
+
+            // The pinned humidity reaches the wire through the profile's ×0.1 scaling.
+            let words = try await SimulatorFixtures.rtuClient(endpoints["line1"]!).readInputRegisters(unit: 2, address: 2, count: 1)
+            #expect(words == [715])
+            let counters = try await control.object("GET", "/devices/climate/counters")
+            #expect((counters["requests_by_function"] as? [String: Int])?["4"] == 1)
+            #expect((counters["writes"] as? [Any])?.isEmpty == true)
         }
     }
 }

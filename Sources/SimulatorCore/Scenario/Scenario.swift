@@ -94,6 +94,8 @@ public struct SimulatedDevice: Sendable {
     public var parameters: [String: Double]
     /// Free text describing what it holds (a lot of NdPr oxide), shown by the control channel.
     public var label: String?
+    /// A scale's accuracy class (I, II, III or IIII; NIST Handbook 44 / OIML R76), default III.
+    public var accuracyClass: String?
     public var line: Int?
 
     public init(

@@ -23,13 +23,7 @@ public struct ScenarioLoader: Sendable {
     ]
 
     public func load(file path: String) throws(ConfigurationError) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(file: path, line: nil, field: "", message: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: path)
+        try parse(try YAMLField.text(ofFile: path), file: path)
     }
 
     public func parse(_ text: String, file: String) throws(ConfigurationError) -> Scenario {
@@ -114,7 +108,7 @@ public struct ScenarioLoader: Sendable {
     private func parseDevice(
         _ item: YAMLField, transports: Set<String>, profiles: inout [String: DeviceProfile]
     ) throws(ConfigurationError) -> SimulatedDevice {
-        try item.allowOnly(["name", "profile", "transport", "unit", "model", "parameters", "label"])
+        try item.allowOnly(["name", "profile", "transport", "unit", "model", "parameters", "label", "accuracy_class"])
         let profileField = try item.required("profile")
         let profilePath = try resolveProfile(try profileField.string(), field: profileField)
         let profile: DeviceProfile
@@ -135,6 +129,12 @@ public struct ScenarioLoader: Sendable {
             name: try item.required("name").string(), profile: profile, transports: names,
             unit: UInt8(try item.required("unit").int(in: 1...247)), model: model, line: item.line)
         device.label = try item.optional("label")?.string()
+        if let accuracy = try item.optional("accuracy_class") {
+            guard model == .scale else { throw accuracy.error("an accuracy class belongs to a scale") }
+            let text = try accuracy.string()
+            guard ["I", "II", "III", "IIII"].contains(text) else { throw accuracy.error("use I, II, III or IIII") }
+            device.accuracyClass = text
+        }
         if let parameters = try item.optional("parameters") {
             let allowed = Self.modelParameters[model] ?? []
             try parameters.allowOnly(allowed)

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import StockpileDomain
+
+/// `stockpile config`: site files.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check a site file.",
+        subcommands: [ConfigCheckCommand.self])
+}
+
+/// `stockpile config check SITE.yaml`: load a site file as the agent would, and summarize it.
+struct ConfigCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a site file and print a summary: buses, devices, locations, zones, writes.",
+        discussion: """
+            The format is documented in docs/site-file.md. On a mistake, prints one line
+            (FILE:LINE: field: message) and exits 1.
+            """)
+
+    @Argument(help: ArgumentHelp("Site file.", valueName: "SITE.yaml"))
+    var site: String
+
+    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    var devices: [String] = []
+
+    func run() throws {
+        let configuration: SiteConfiguration
+        do {
+            configuration = try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
+        } catch {
+            FileHandle.standardError.write(Data("stockpile: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(SiteSummary.lines(configuration).joined(separator: "\n"))
+    }
+}
+
+/// The few lines `config check` prints: enough to see the file says what its author meant.
+enum SiteSummary {
+    static func lines(_ site: SiteConfiguration) -> [String] {
+        let store = site.store
+        var lines = [
+            "site \(site.id): \(site.name)",
+            "data \(site.dataDirectory) (raw readings \(store.rawRetentionDays) d, aggregates "
+                + "\(store.aggregateRetentionDays) d, flush every \(DurationText.describe(store.flushInterval)))",
+            "\(count(site.buses.count, "bus", "buses")), \(count(site.devices.count, "device", "devices"))",
+        ]
+        for bus in site.buses {
+            let devices = site.devices(on: bus.name)
+            let listed = devices.map { "\($0.name)@\($0.unit)" }.joined(separator: ", ")
+            lines.append("  \(bus.name) (\(bus)): \(count(devices.count, "device", "devices")): \(listed)")
+        }
+        let scales = site.devices.filter { $0.location != nil }
+        lines.append("locations: \(scales.isEmpty ? "none" : "\(scales.count)")")
+        for scale in scales {
+            guard let location = scale.location else { continue }
+            let unit = scale.profile.point(named: "gross")?.unit.map { " \($0)" } ?? ""
+            let capacity = number(location.capacity) + unit
+            let division = number(location.division) + unit
+            let accuracy = location.accuracyClass.rawValue
+            lines.append("  \(location.name): \(scale.name), \(capacity) × \(division), class \(accuracy)")
+        }
+        lines.append("zones: \(site.zones.isEmpty ? "none" : "\(site.zones.count)")")
+        for zone in site.zones {
+            lines.append("  \(zone): \(site.devices(inZone: zone).map(\.name).joined(separator: ", "))")
+        }
+        let writes = site.writableDevices.map { "\($0.name) (\($0.commands.map(\.name).joined(separator: ", ")))" }
+        lines.append("writes: " + (writes.isEmpty ? "none enabled" : writes.joined(separator: "; ")))
+        return lines
+    }
+
+    /// `1 device`, `3 devices`.
+    private static func count(_ count: Int, _ one: String, _ many: String) -> String {
+        "\(count) \(count == 1 ? one : many)"
+    }
+
+    /// 5000, 0.5: a number as a person writes it.
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+}
