@@ -27,13 +27,14 @@ final class RequestRouter: Sendable {
     /// Decides the plan for `request` and counts it. Counting happens here, before the answer
     /// goes out, so a client that has its answer also sees it counted.
     func route(_ request: ModbusRequest, transport: Transport) -> ServerPlan {
-        let (bank, allBanks, policy, behavior) = state.withLock {
-            ($0.units[request.unit], Array($0.units.values), $0.unknownUnit, $0.behavior)
+        let (bank, policy, behavior, traced) = state.withLock {
+            ($0.units[request.unit], $0.unknownUnit, $0.behavior, $0.trace != nil)
         }
-        let plan: ServerPlan
+        var plan: ServerPlan
         if transport == .rtu, request.unit == 0 {
             // A broadcast: every slave on the line applies a write and none answers.
             if behavior.decide(request) == .reply, request.isWrite {
+                let allBanks = state.withLock { Array($0.units.values) }
                 let banks = allBanks.filter { $0.exception(for: request) == nil }
                 plan = ServerPlan(action: .broadcast(banks), decision: .reply)
             } else {
@@ -48,6 +49,7 @@ final class RequestRouter: Sendable {
         } else {
             plan = .silence
         }
+        plan.traced = traced
         state.withLock { plan.count(request, in: &$0.counters[request.unit, default: ModbusUnitCounters()]) }
         return plan
     }

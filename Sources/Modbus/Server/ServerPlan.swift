@@ -19,6 +19,11 @@ struct ServerPlan {
     /// The behavior's decision, except that a `.reply` the bank cannot serve becomes the exception
     /// sent (inside a `.delay` too).
     var decision: ModbusServerDecision
+    /// A trace hook was set when the plan was made: the answer's bytes must be kept to report them.
+    var traced = false
+
+    /// Nothing to do to the answer but send it now: no delay, no fault, nobody to show the bytes to.
+    var isPlainAnswer: Bool { delay == .zero && fault == nil && !traced }
 
     /// No answer, as for an absent unit.
     static let silence = ServerPlan(action: .silence, decision: .ignore)

@@ -165,6 +165,21 @@ final class TCPServerLoop {
             context.flush()
         }
         let plan = router.route(request, transport: .tcp)
+        if plan.isPlainAnswer, answers.count(inLane: client) == 0, !clients[index].blocked {
+            // The common case goes straight out; the queue keeps a connection's answers in order
+            // only when one of them is late or faulted, and a blocked client waits in the queue.
+            do {
+                try context.answerDirectly(for: plan.action, adu: buffer, length: length, to: clients[index].descriptor)
+            } catch {
+                drop(client, because: error.text)
+            }
+            router.served(request, decision: plan.decision) {
+                ModbusTraceEvent(
+                    endpoint: endpoint, client: client, unit: unit, request: Array(buffer[0..<length]), answer: nil,
+                    decision: plan.decision, time: .now)
+            }
+            return
+        }
         var answer: [UInt8] = []
         do {
             answer = try context.answer(for: plan.action, adu: buffer, length: length)
