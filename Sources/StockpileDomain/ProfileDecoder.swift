@@ -118,8 +118,16 @@ public struct ProfileDecoder: Sendable {
             guard let negative = status.truth[sign] else { return result(nil, .bad) }
             if negative { number = -number }
         }
-        number = number * point.scale + point.offset
+        number = Self.scaled(number, by: point.scale) + point.offset
         return result(.number(number), quality(of: point, status: status))
+    }
+
+    /// `raw × scale`, dividing when the scale is 1/n: 389 × 0.1 is 38.900000000000006 in binary
+    /// floating point, 389 ÷ 10 is 38.9, the value the device means.
+    static func scaled(_ raw: Double, by scale: Double) -> Double {
+        guard scale != 0, scale < 1 else { return raw * scale }
+        let divisor = (1 / scale).rounded()
+        return abs(divisor * scale - 1) < 1e-12 ? raw / divisor : raw * scale
     }
 
     /// `reject` wins over `require`; a flag that could not be read cannot vouch for a value.

@@ -55,6 +55,12 @@ struct ProfileDecoderTests {
         #expect(cold["temperature"]?.value?.number.map { abs($0 + 5.3) < 1e-9 } == true)
     }
 
+    @Test("a ×0.1 register decodes to the decimal the device means, not a binary near miss")
+    func decimalScale() {
+        #expect(decode(input: [389, 0, 0, 0])["temperature"]?.value == .number(38.9))
+        #expect(decode(input: [0xFFCB, 0, 0, 0])["temperature"]?.value == .number(-5.3))
+    }
+
     @Test("NaN from a float sensor gives no value and quality bad")
     func nan() {
         let points = decode(input: [0, 0, 0x0000, 0x7FC0])
