@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -57,6 +58,22 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 3: the store — readings, minute aggregates and health events in one SQLite file (GRDB, WAL).
+        .target(
+            name: "StockpileStore",
+            dependencies: [
+                "StockpileDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
+        .executableTarget(
+            name: "StoreCrashProbe",
+            dependencies: ["StockpileStore", "StockpileDomain", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
         // Layer 4: the thin executable.
         .executableTarget(
             name: "stockpile",
@@ -71,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "DeviceAccess", "StockpileDomain", .product(name: "Logging", package: "swift-log"),
+                "Modbus", "DeviceAccess", "StockpileDomain", "StockpileStore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",
             swiftSettings: strictSwift
@@ -90,6 +108,14 @@ let package = Package(
             dependencies: [
                 "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileStoreTests",
+            dependencies: [
+                "StockpileStore", "StockpileDomain", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -1,0 +1,112 @@
+public import Foundation
+public import GRDB
+public import StockpileDomain
+
+/// One row of `reading`: one point of one device at one instant, with its quality. Rows are appended by
+/// ``ReadingWriter`` and deleted only by retention (``AppDatabase/prune(now:rawDays:aggregateDays:)``).
+public struct Reading: Hashable, Sendable, Codable {
+    /// The row id (SQLite's rowid), nil until the row is written.
+    public var id: Int64?
+    /// The device's name in the site file.
+    public var device: String
+    /// The point's name in the device's profile (`gross`, `humidity`, …).
+    public var point: String
+    /// How far to trust the value.
+    public var quality: ReadingQuality
+    private var timeMilliseconds: Int64
+    private var storedNumber: Double?
+    private var storedText: String?
+    private var rawBytes: Data?
+
+    enum CodingKeys: String, CodingKey {
+        case id, device, point, quality
+        case timeMilliseconds = "time"
+        case storedNumber = "value"
+        case storedText = "value_text"
+        case rawBytes = "raw"
+    }
+
+    /// A reading; `time` is kept to the millisecond, in UTC.
+    public init(
+        device: String, point: String, time: Date, value: PointValue?, quality: ReadingQuality, raw: [UInt16] = []
+    ) {
+        self.device = device
+        self.point = point
+        self.quality = quality
+        self.timeMilliseconds = StoreTime.milliseconds(time)
+        let stored = StoredValue(value)
+        self.storedNumber = stored.number
+        self.storedText = stored.text
+        self.rawBytes = Reading.bytes(raw)
+    }
+
+    /// The store's row for a point the poller decoded from `device` at `time`.
+    public init(device: String, time: Date, reading: PointReading) {
+        self.init(
+            device: device, point: reading.name, time: time, value: reading.value, quality: reading.quality,
+            raw: reading.raw)
+    }
+
+    /// When the value was read, to the millisecond (stored as integer milliseconds since 1970, UTC).
+    public var time: Date {
+        get { StoreTime.date(timeMilliseconds) }
+        set { timeMilliseconds = StoreTime.milliseconds(newValue) }
+    }
+
+    /// The value, or nil when there is none (an offline device, an error the device reported).
+    public var value: PointValue? {
+        get { StoredValue(number: storedNumber, text: storedText).pointValue }
+        set {
+            let stored = StoredValue(newValue)
+            storedNumber = stored.number
+            storedText = stored.text
+        }
+    }
+
+    /// The registers (or bits, as 0/1) the value was decoded from; stored as big-endian bytes, NULL when empty.
+    public var raw: [UInt16] {
+        get {
+            guard let rawBytes else { return [] }
+            let bytes = [UInt8](rawBytes)
+            return stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        }
+        set { rawBytes = Reading.bytes(newValue) }
+    }
+
+    // The writer's statement binds columns itself; these give it the stored forms.
+    var storedTime: Int64 { timeMilliseconds }
+    var storedValue: StoredValue { StoredValue(number: storedNumber, text: storedText) }
+    var storedRaw: Data? { rawBytes }
+
+    private static func bytes(_ registers: [UInt16]) -> Data? {
+        if registers.isEmpty { return nil }
+        var data = Data(capacity: registers.count * 2)
+        for register in registers {
+            data.append(UInt8(register >> 8))
+            data.append(UInt8(register & 0xFF))
+        }
+        return data
+    }
+}
+
+extension Reading: FetchableRecord, MutablePersistableRecord {
+    /// The table's name.
+    public static let databaseTableName = "reading"
+
+    /// The table's columns, for GRDB's query interface.
+    public enum Columns {
+        /// The `id` column.
+        public static let id = Column(CodingKeys.id)
+        /// The `device` column.
+        public static let device = Column(CodingKeys.device)
+        /// The `point` column.
+        public static let point = Column(CodingKeys.point)
+        /// The `time` column.
+        public static let time = Column(CodingKeys.timeMilliseconds)
+    }
+
+    /// Keeps the row id SQLite chose.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
