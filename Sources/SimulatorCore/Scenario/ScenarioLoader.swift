@@ -110,7 +110,8 @@ public struct ScenarioLoader: Sendable {
     ) throws(ConfigurationError) -> SimulatedDevice {
         try item.allowOnly(["name", "profile", "transport", "unit", "model", "parameters", "label", "accuracy_class"])
         let profileField = try item.required("profile")
-        let profilePath = try resolveProfile(try profileField.string(), field: profileField)
+        let profilePath = try ProfileLocator.resolve(
+            try profileField.string(), field: profileField, directories: profileDirectories)
         let profile: DeviceProfile
         if let cached = profiles[profilePath] {
             profile = cached
@@ -141,14 +142,6 @@ public struct ScenarioLoader: Sendable {
             for (key, value) in try parameters.entries() { device.parameters[key] = try value.double() }
         }
         return device
-    }
-
-    private func resolveProfile(_ name: String, field: YAMLField) throws(ConfigurationError) -> String {
-        let scenarioDirectory = (field.file as NSString).deletingLastPathComponent
-        var candidates = [name.hasPrefix("/") ? name : (scenarioDirectory as NSString).appendingPathComponent(name)]
-        candidates += profileDirectories.map { ($0 as NSString).appendingPathComponent(name) }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw field.error("profile \"\(name)\" not found (looked in: \(candidates.joined(separator: ", ")))")
     }
 
     static let eventFields: Set<String> = [

@@ -78,13 +78,7 @@ extension SiteLoader {
 
         /// The profile's path: relative to the site file, then to each profile directory.
         private func resolve(_ name: String, field: YAMLField) throws(ConfigurationError) -> String {
-            let siteDirectory = (field.file as NSString).deletingLastPathComponent
-            var candidates = [name.hasPrefix("/") ? name : (siteDirectory as NSString).appendingPathComponent(name)]
-            if !name.hasPrefix("/") {
-                candidates += profileDirectories.map { ($0 as NSString).appendingPathComponent(name) }
-            }
-            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-            throw field.error("profile \"\(name)\" not found (looked in: \(candidates.joined(separator: ", ")))")
+            try ProfileLocator.resolve(name, field: field, directories: profileDirectories)
         }
 
         // MARK: Unit
