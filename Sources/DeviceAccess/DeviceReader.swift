@@ -118,8 +118,8 @@ public struct ReadFailure: Error, Sendable, CustomStringConvertible {
 
     /// "illegal data address (exception 2) reading holding 99–101 (40100–40102; unit 1; point net)"
     public var description: String {
-        var text = "\(Self.causeText(error)) \(error.function) \(read.range.first)–\(read.range.last)"
-        if read.count == 1 { text = "\(Self.causeText(error)) \(error.function) \(read.address)" }
+        var text = "\(error.causeDescription) \(error.function) \(read.range.first)–\(read.range.last)"
+        if read.count == 1 { text = "\(error.causeDescription) \(error.function) \(read.address)" }
         var notes = [ManualNotation.text(for: read.range)]
         notes.append("unit \(error.unit.map(String.init) ?? "?")")
         if !read.points.isEmpty {
@@ -128,12 +128,5 @@ public struct ReadFailure: Error, Sendable, CustomStringConvertible {
         text += " (\(notes.joined(separator: "; ")))"
         if error.cause == .system || error.cause == .invalidResponse { text += ": \(error.message)" }
         return text
-    }
-
-    static func causeText(_ error: ModbusError) -> String {
-        let full = error.description
-        let function = " \(error.function)"
-        guard let range = full.range(of: function) else { return full }
-        return String(full[..<range.lowerBound])
     }
 }

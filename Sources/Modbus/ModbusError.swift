@@ -65,26 +65,30 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         return last == address ? "\(address)" : "\(address)–\(last)"
     }
 
+    /// What went wrong, without where: "illegal data address (exception 2)", "timeout".
+    public var causeDescription: String {
+        switch cause {
+        case .exception(let exception): exception.description
+        case .timeout: "timeout"
+        case .connectionRefused: "connection refused"
+        case .connectionReset: "connection reset"
+        case .connectionClosed: "connection closed"
+        case .hostUnreachable: "host unreachable"
+        case .badCRC: "bad CRC"
+        case .invalidResponse: "invalid response"
+        case .mismatchedResponse: "response does not match the request"
+        case .invalidRequest: "invalid request"
+        case .system: "system error"
+        }
+    }
+
     /// One line: "illegal data address (exception 2) reading holding 99–101 (unit 1)".
     public var description: String {
-        var text: String
-        switch cause {
-        case .exception(let exception): text = exception.description
-        case .timeout: text = "timeout"
-        case .connectionRefused: text = "connection refused"
-        case .connectionReset: text = "connection reset"
-        case .connectionClosed: text = "connection closed"
-        case .hostUnreachable: text = "host unreachable"
-        case .badCRC: text = "bad CRC"
-        case .invalidResponse: text = "invalid response"
-        case .mismatchedResponse: text = "response does not match the request"
-        case .invalidRequest: text = "invalid request"
-        case .system: text = "system error"
-        }
-        text += " \(function)"
+        var text = "\(causeDescription) \(function)"
         if let rangeText { text += " \(rangeText)" }
         if let unit { text += " (unit \(unit))" }
-        let causeName = text.split(separator: " ").prefix(2).joined(separator: " ")
+        // libmodbus's message often restates the cause ("Illegal data address"): add it only when it says more.
+        let causeName = causeDescription.split(separator: " ").prefix(2).joined(separator: " ")
         if !message.isEmpty, !message.lowercased().hasPrefix(causeName.lowercased()) { text += ": \(message)" }
         return text
     }
