@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -68,6 +69,17 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 3: the agent — one scheduler per bus, device health and quarantine, readings into the store.
+        .target(
+            name: "StockpileAgent",
+            dependencies: [
+                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
         .executableTarget(
             name: "StoreCrashProbe",
@@ -78,7 +90,8 @@ let package = Package(
         .executableTarget(
             name: "stockpile",
             dependencies: [
-                "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileDomain",
+                "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileDomain",
+                "StockpileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "DeviceAccess", "StockpileDomain", "StockpileStore",
+                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",
@@ -117,6 +130,17 @@ let package = Package(
             dependencies: [
                 "StockpileStore", "StockpileDomain", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileAgentTests",
+            dependencies: [
+                "StockpileAgent", "StockpileStore", "StockpileDomain", "Simulator", "SimulatorCore", "Modbus",
+                "DeviceAccess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),

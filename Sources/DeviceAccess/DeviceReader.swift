@@ -11,53 +11,68 @@ public struct DeviceReader: Sendable {
     public let profile: DeviceProfile
     public let unit: UInt8
     public let plan: [PlannedRead]
+    /// The names of the readings a pass yields (the points read and their flags); nil: every one.
+    private let emitted: Set<String>?
 
+    /// A reader of `points` of the device (default: all of them); a pass yields readings of those
+    /// points and their flags only.
     public init(profile: DeviceProfile, unit: UInt8, points: [ProfilePoint]? = nil) {
         self.profile = profile
         self.unit = unit
         self.plan = RequestPlanner(transport: profile.transport).plan(points ?? profile.points)
+        self.emitted = points.map { points in Set(points.flatMap { [$0.name] + $0.flags.map(\.name) }) }
     }
 
-    /// Performs the plan once.
+    /// Performs the plan once, with the client's own timeout and no retries: the probe's way.
     public func read(using client: ModbusClient) async -> DeviceReadResult {
+        await read(using: client, options: ReadOptions())
+    }
+
+    /// Performs the plan once, as `options` say: the poller's way.
+    public func read(using client: ModbusClient, options: ReadOptions) async -> DeviceReadResult {
         let started = ContinuousClock.now
         let plan = self.plan
         let unit = self.unit
         let pause = profile.transport.delayBetweenRequests
-        let (snapshot, failures) = await client.withSession { client in
+        let (snapshot, failures, retries) = await client.withSession { client in
+            if let timeout = options.timeout { client.setResponseTimeout(timeout) }
             var snapshot = RegisterSnapshot()
             var failures: [ReadFailure] = []
+            var retries = 0
+            var silence: ModbusError?
             for (index, read) in plan.enumerated() {
+                if let silence {
+                    // Not sent: the device just failed to answer, and its timeouts would only take
+                    // bus time from its neighbours.
+                    failures.append(ReadFailure(read: read, error: silence, wasSent: false))
+                    continue
+                }
                 if index > 0, pause > .zero {
                     // A pause the device asks for; it blocks only this connection's own thread.
                     Thread.sleep(forTimeInterval: pause.seconds)
                 }
-                do throws(ModbusError) {
-                    switch read.table {
-                    case .holding:
-                        snapshot.store(
-                            try client.readHoldingRegisters(unit: unit, address: read.address, count: read.count),
-                            table: .holding, at: read.address)
-                    case .input:
-                        snapshot.store(
-                            try client.readInputRegisters(unit: unit, address: read.address, count: read.count),
-                            table: .input, at: read.address)
-                    case .coil:
-                        snapshot.store(
-                            try client.readCoils(unit: unit, address: read.address, count: read.count),
-                            table: .coil, at: read.address)
-                    case .discrete:
-                        snapshot.store(
-                            try client.readDiscreteInputs(unit: unit, address: read.address, count: read.count),
-                            table: .discrete, at: read.address)
+                var attempt = 0
+                while true {
+                    do throws(ModbusError) {
+                        try Self.perform(read, unit: unit, on: client, into: &snapshot)
+                        break
+                    } catch {
+                        if attempt < options.retries, Self.worthRetrying(error) {
+                            attempt += 1
+                            retries += 1
+                            continue
+                        }
+                        let failure = ReadFailure(read: read, error: error)
+                        failures.append(failure)
+                        if options.abandonWhenSilent, failure.deviceDidNotAnswer { silence = error }
+                        break
                     }
-                } catch {
-                    failures.append(ReadFailure(read: read, error: error))
                 }
             }
-            return (snapshot, failures)
+            return (snapshot, failures, retries)
         }
         var readings = ProfileDecoder(profile: profile).decode(snapshot)
+        if let emitted { readings.removeAll { !emitted.contains($0.name) } }
         if !failures.isEmpty {
             let qualityByPoint = Self.failedQualities(failures, profile: profile)
             for index in readings.indices {
@@ -68,8 +83,40 @@ public struct DeviceReader: Sendable {
             }
         }
         return DeviceReadResult(
-            readings: readings, transactions: plan.count, failures: failures, elapsed: ContinuousClock.now - started,
-            registers: snapshot)
+            readings: readings, transactions: plan.count, failures: failures, retries: retries,
+            elapsed: ContinuousClock.now - started, registers: snapshot)
+    }
+
+    private static func perform(
+        _ read: PlannedRead, unit: UInt8, on client: isolated ModbusClient, into snapshot: inout RegisterSnapshot
+    ) throws(ModbusError) {
+        switch read.table {
+        case .holding:
+            snapshot.store(
+                try client.readHoldingRegisters(unit: unit, address: read.address, count: read.count),
+                table: .holding, at: read.address)
+        case .input:
+            snapshot.store(
+                try client.readInputRegisters(unit: unit, address: read.address, count: read.count),
+                table: .input, at: read.address)
+        case .coil:
+            snapshot.store(
+                try client.readCoils(unit: unit, address: read.address, count: read.count),
+                table: .coil, at: read.address)
+        case .discrete:
+            snapshot.store(
+                try client.readDiscreteInputs(unit: unit, address: read.address, count: read.count),
+                table: .discrete, at: read.address)
+        }
+    }
+
+    /// A timeout, a garbled or mismatched answer, a broken connection, or "busy" may go better the
+    /// next time; any other exception is the device's considered answer and is not asked again.
+    private static func worthRetrying(_ error: ModbusError) -> Bool {
+        if case .exception(let exception) = error.cause {
+            return exception == .serverDeviceBusy || exception == .gatewayTargetFailedToRespond
+        }
+        return error.cause != .invalidRequest
     }
 
     /// Points (and their flags) of failed reads, with the quality the failure means.
@@ -86,18 +133,58 @@ public struct DeviceReader: Sendable {
     }
 }
 
+/// How the poller reads a device, beyond the plan.
+public struct ReadOptions: Hashable, Sendable {
+    /// The response timeout for this device's requests; nil keeps the client's.
+    public var timeout: Duration?
+    /// Further attempts at a transaction that timed out, was garbled or found the device busy.
+    public var retries: Int
+    /// Stop at the first transaction the device does not answer: the rest are not sent and fail
+    /// with the same error. A silent device then costs its bus one timeout per attempt, not one per
+    /// transaction.
+    public var abandonWhenSilent: Bool
+
+    public init(timeout: Duration? = nil, retries: Int = 0, abandonWhenSilent: Bool = false) {
+        self.timeout = timeout
+        self.retries = max(retries, 0)
+        self.abandonWhenSilent = abandonWhenSilent
+    }
+}
+
 /// What one pass over a device produced.
 public struct DeviceReadResult: Sendable {
     public var readings: [PointReading]
     public var transactions: Int
     public var failures: [ReadFailure]
+    /// Attempts beyond the first, over all transactions.
+    public var retries: Int
     public var elapsed: Duration
     /// Everything that was read, for raw displays.
     public var registers: RegisterSnapshot
 
+    public init(
+        readings: [PointReading], transactions: Int, failures: [ReadFailure], retries: Int = 0, elapsed: Duration,
+        registers: RegisterSnapshot
+    ) {
+        self.readings = readings
+        self.transactions = transactions
+        self.failures = failures
+        self.retries = retries
+        self.elapsed = elapsed
+        self.registers = registers
+    }
+
     /// True when no transaction got an answer at all.
     public var deviceDidNotAnswer: Bool {
         !failures.isEmpty && failures.count == transactions && failures.allSatisfy(\.deviceDidNotAnswer)
+    }
+
+    /// The pass, counted for health judgement.
+    public var outcome: PollOutcome {
+        let unanswered = failures.filter(\.deviceDidNotAnswer).count
+        return PollOutcome(
+            transactions: transactions, refused: failures.count - unanswered, unanswered: unanswered,
+            retries: retries, firstFailure: failures.first.map(\.description))
     }
 }
 
@@ -105,15 +192,20 @@ public struct DeviceReadResult: Sendable {
 public struct ReadFailure: Error, Sendable, CustomStringConvertible {
     public var read: PlannedRead
     public var error: ModbusError
+    /// False when the read was not sent because the device had just failed to answer another.
+    public var wasSent: Bool
 
-    public init(read: PlannedRead, error: ModbusError) {
+    public init(read: PlannedRead, error: ModbusError, wasSent: Bool = true) {
         self.read = read
         self.error = error
+        self.wasSent = wasSent
     }
 
     /// The device (or the path to it) gave no answer, as opposed to a refusal or a garbled one.
+    /// A gateway's exception 11 says just that about the device behind it.
     public var deviceDidNotAnswer: Bool {
-        error.cause == .timeout || error.breaksConnection
+        if case .exception(let exception) = error.cause { return exception == .gatewayTargetFailedToRespond }
+        return error.cause == .timeout || error.breaksConnection
     }
 
     /// "illegal data address (exception 2) reading holding 99–101 (40100–40102; unit 1; point net)"

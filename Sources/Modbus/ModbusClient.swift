@@ -31,7 +31,7 @@ public actor ModbusClient {
         self.connection = try ModbusConnection(configuration: configuration)
         self.executor = DedicatedThreadExecutor(name: "modbus \(configuration.transport)")
         var logger = logger
-        logger[metadataKey: "bus"] = "\(configuration.transport)"
+        logger[metadataKey: "transport"] = "\(configuration.transport)"
         self.logger = logger
         self.backoff = configuration.reconnectBackoff
     }
@@ -50,6 +50,11 @@ public actor ModbusClient {
         connection.close()
         nextConnectAttempt = nil
         backoff = configuration.reconnectBackoff
+    }
+
+    /// Sets the response timeout of the requests that follow (devices sharing a line may differ).
+    public func setResponseTimeout(_ timeout: Duration) {
+        connection.setResponseTimeout(timeout)
     }
 
     /// Runs `body` on the client's thread, so a sequence of requests costs one hop.

@@ -9,11 +9,20 @@ public struct ModbusClientConfiguration: Hashable, Sendable {
     public var reconnectBackoff: Duration
     /// The longest pause between reconnect attempts; the back-off doubles up to it.
     public var maximumReconnectBackoff: Duration
+    /// Silence kept after connecting, before the first request: some gateways drop early requests.
+    public var pauseAfterConnect: Duration
+    /// Silence kept between the end of one transaction and the next request on this connection,
+    /// on any transport (a slow gateway); on a serial line the longer of this and the line's
+    /// inter-frame delay applies.
+    public var pauseBetweenRequests: Duration
 
     public init(
         transport: ModbusTransport, responseTimeout: Duration = .seconds(1), byteTimeout: Duration = .milliseconds(500),
-        reconnectBackoff: Duration = .milliseconds(100), maximumReconnectBackoff: Duration = .seconds(30)
+        reconnectBackoff: Duration = .milliseconds(100), maximumReconnectBackoff: Duration = .seconds(30),
+        pauseAfterConnect: Duration = .zero, pauseBetweenRequests: Duration = .zero
     ) {
+        self.pauseAfterConnect = pauseAfterConnect
+        self.pauseBetweenRequests = pauseBetweenRequests
         self.transport = transport
         self.responseTimeout = responseTimeout
         self.byteTimeout = byteTimeout

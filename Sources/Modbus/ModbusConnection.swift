@@ -45,6 +45,22 @@ final class ModbusConnection {
         modbus_free(context)
     }
 
+    /// The silence kept between two transactions: the configured pause, or on a serial line the
+    /// longer of it and the line's inter-frame delay.
+    private var pauseBetweenRequests: Duration {
+        if case .rtu(let line) = configuration.transport {
+            return max(line.interFrameDelay, configuration.pauseBetweenRequests)
+        }
+        return configuration.pauseBetweenRequests
+    }
+
+    /// Sets how long to wait for the first byte of each answer from now on (devices on one line
+    /// may differ).
+    func setResponseTimeout(_ timeout: Duration) {
+        let response = timeout.secondsAndMicroseconds
+        modbus_set_response_timeout(context, response.seconds, response.microseconds)
+    }
+
     var isSerial: Bool {
         if case .rtu = configuration.transport { return true }
         return false
@@ -57,6 +73,10 @@ final class ModbusConnection {
             _ = try call(.connect, unit: nil) { modbus_rtu_set_serial_mode($0, Int32(MODBUS_RTU_RS485)) }
         }
         isOpen = true
+        if configuration.pauseAfterConnect > .zero {
+            // On this connection's own thread: only this connection waits.
+            usleep(UInt32(clamping: configuration.pauseAfterConnect.microseconds))
+        }
     }
 
     func close() {
@@ -159,8 +179,8 @@ final class ModbusConnection {
                 cause: .connectionClosed, function: function, unit: unit, address: address, count: count,
                 message: "not connected to \(configuration.transport)")
         }
-        if case .rtu(let line) = configuration.transport, line.interFrameDelay > .zero, let end = lastTransactionEnd {
-            let remaining = line.interFrameDelay - (ContinuousClock.now - end)
+        if pauseBetweenRequests > .zero, let end = lastTransactionEnd {
+            let remaining = pauseBetweenRequests - (ContinuousClock.now - end)
             if remaining > .zero { usleep(UInt32(clamping: remaining.microseconds)) }
         }
         // Nothing that arrived before the request is sent can be its answer. On TCP the flag is

@@ -1,15 +1,6 @@
 public import Foundation
 public import GRDB
-
-/// A device's health as the poller judges it.
-public enum DeviceHealth: String, Hashable, Sendable, Codable, CaseIterable {
-    /// Answers every request in time.
-    case online
-    /// Answers, but with timeouts, retries or exceptions.
-    case degraded
-    /// Does not answer; quarantined with back-off.
-    case offline
-}
+public import StockpileDomain
 
 /// One row of `device_health_event`: a transition of a device's health, with the reason the poller gave.
 /// Written through ``ReadingWriter/record(_:)`` in the same transactions as the readings.

@@ -118,7 +118,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
 /// Lines on standard output, flushed at once so a supervising process or test sees them as they come.
 enum Output {
-    static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    static func line(_ text: String, terminated: Bool = true) {
+        FileHandle.standardOutput.write(Data((terminated ? text + "\n" : text).utf8))
     }
 }

@@ -7,7 +7,10 @@ struct StockpileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stockpile",
         abstract: "Proves what is in a strategic stockpile: polls scales and sensors over Modbus, reconciles, alerts.",
-        subcommands: [ProbeCommand.self, SimulateCommand.self, ConfigCommand.self])
+        subcommands: [
+            AgentCommand.self, StatusCommand.self, ReadingsCommand.self, ProbeCommand.self, SimulateCommand.self,
+            ConfigCommand.self,
+        ])
 
     static func bootstrapLogging(level: Logger.Level) {
         LoggingSystem.bootstrap { label in

@@ -19,6 +19,10 @@ extension SiteConfiguration {
         public var retries: Int
         /// Cycles without a fresh value after which a held value turns `stale`.
         public var staleAfterCycles: Int
+        /// Polls in a row without any answer after which the device is `offline` and quarantined.
+        public var offlineAfter: Int
+        /// The longest back-off between two probes of a quarantined device.
+        public var maximumQuarantine: Duration
         /// The bay a scale weighs, with the scale's metrology; scales only.
         public var location: ScaleLocation?
         /// The area a sensor measures (required for environment and radiation sensors; optional otherwise).
@@ -31,6 +35,7 @@ extension SiteConfiguration {
         public init(
             name: String, label: String? = nil, profile: DeviceProfile, profilePath: String, bus: String, unit: UInt8,
             poll: PollSchedule, timeout: Duration = .seconds(1), retries: Int = 1, staleAfterCycles: Int = 3,
+            offlineAfter: Int = 3, maximumQuarantine: Duration = .seconds(60),
             location: ScaleLocation? = nil, zone: String? = nil, commands: [ProfileCommand] = [], line: Int? = nil
         ) {
             self.name = name
@@ -43,6 +48,8 @@ extension SiteConfiguration {
             self.timeout = timeout
             self.retries = retries
             self.staleAfterCycles = staleAfterCycles
+            self.offlineAfter = offlineAfter
+            self.maximumQuarantine = maximumQuarantine
             self.location = location
             self.zone = zone
             self.commands = commands

@@ -19,7 +19,8 @@ extension SiteLoader {
         }
 
         static let fields: Set<String> = [
-            "name", "label", "profile", "bus", "unit", "poll", "timeout", "retries", "stale_after_cycles", "location",
+            "name", "label", "profile", "bus", "unit", "poll", "timeout", "retries", "stale_after_cycles",
+            "offline_after", "quarantine_max", "location",
             "zone", "commands",
         ]
 
@@ -47,7 +48,8 @@ extension SiteLoader {
             var device = SiteConfiguration.Device(
                 name: name, label: try item.optional("label")?.string(), profile: profile, profilePath: profilePath,
                 bus: busName, unit: unit, poll: defaults.poll, timeout: defaults.timeout, retries: defaults.retries,
-                staleAfterCycles: defaults.staleAfterCycles, line: item.line)
+                staleAfterCycles: defaults.staleAfterCycles, offlineAfter: defaults.offlineAfter,
+                maximumQuarantine: defaults.maximumQuarantine, line: item.line)
             if let poll = try item.optional("poll") {
                 device.poll = try SiteLoader.parsePoll(poll, every: defaults.poll.every)
             }
@@ -57,6 +59,10 @@ extension SiteLoader {
             if let retries = try item.optional("retries") { device.retries = try retries.int(in: 0...10) }
             if let stale = try item.optional("stale_after_cycles") {
                 device.staleAfterCycles = try stale.int(in: 1...100)
+            }
+            if let offline = try item.optional("offline_after") { device.offlineAfter = try offline.int(in: 1...100) }
+            if let quarantine = try item.optional("quarantine_max") {
+                device.maximumQuarantine = try quarantine.duration(in: SiteLoader.quarantineRange)
             }
             device.location = try location(item, device: device)
             device.zone = try zone(item, kind: profile.kind)

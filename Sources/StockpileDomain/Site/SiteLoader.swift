@@ -87,19 +87,26 @@ public enum SiteLoader {
         var timeout: Duration = .seconds(1)
         var retries = 1
         var staleAfterCycles = 3
+        var offlineAfter = 3
+        var maximumQuarantine: Duration = .seconds(60)
     }
 
     static let pollRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(86_400)
     static let timeoutRange: ClosedRange<Duration> = .milliseconds(10)...Duration.seconds(30)
+    static let quarantineRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(3600)
 
     private static func parseDefaults(_ field: YAMLField) throws(ConfigurationError) -> DeviceDefaults {
-        try field.allowOnly(["poll", "timeout", "retries", "stale_after_cycles"])
+        try field.allowOnly(["poll", "timeout", "retries", "stale_after_cycles", "offline_after", "quarantine_max"])
         var defaults = DeviceDefaults()
         if let poll = try field.optional("poll") { defaults.poll = try parsePoll(poll, every: defaults.poll.every) }
         if let timeout = try field.optional("timeout") { defaults.timeout = try timeout.duration(in: timeoutRange) }
         if let retries = try field.optional("retries") { defaults.retries = try retries.int(in: 0...10) }
         if let stale = try field.optional("stale_after_cycles") {
             defaults.staleAfterCycles = try stale.int(in: 1...100)
+        }
+        if let offline = try field.optional("offline_after") { defaults.offlineAfter = try offline.int(in: 1...100) }
+        if let quarantine = try field.optional("quarantine_max") {
+            defaults.maximumQuarantine = try quarantine.duration(in: quarantineRange)
         }
         return defaults
     }

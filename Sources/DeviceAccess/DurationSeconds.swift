@@ -1,6 +1,0 @@
-extension Duration {
-    /// The duration as fractional seconds, for APIs that take a `TimeInterval`.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -1,0 +1,63 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+public import StockpileDomain
+public import StockpileStore
+
+/// The agent of one site, assembled: its store, one poller per bus, and the services that run them.
+///
+/// `services` go into one `ServiceGroup` in this order: the store's flusher, retention, polling.
+/// A group shuts down in reverse order, so on SIGTERM polling stops first (its polls in flight
+/// hand over their readings), then the flusher writes everything that is left and returns.
+public struct Agent: Sendable {
+    public let site: SiteConfiguration
+    public let storePath: String
+    public let database: AppDatabase
+    public let writer: ReadingWriter
+    public let pollers: [BusPoller]
+    public let services: [any Service]
+
+    /// Opens (or creates) the site's store and sets up its pollers; nothing is polled until the
+    /// services run.
+    ///
+    /// - Parameter dataDirectory: overrides the site file's `data_directory`.
+    /// - Throws: ``AgentError`` when the data directory or the store cannot be opened.
+    public init(site: SiteConfiguration, dataDirectory: String? = nil, logger: Logger) throws(AgentError) {
+        self.site = site
+        let directory = dataDirectory ?? site.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AgentError("cannot create the data directory \(directory): \(error.localizedDescription)")
+        }
+        storePath = SiteStore.path(for: site, dataDirectory: dataDirectory)
+        do {
+            database = try AppDatabase.open(path: storePath)
+        } catch {
+            throw AgentError("cannot open the store \(storePath): \(error)")
+        }
+        var storeLogger = logger
+        storeLogger[metadataKey: "store"] = "\(storePath)"
+        writer = ReadingWriter(database: database, logger: storeLogger)
+        pollers = site.buses.compactMap { [writer] bus in
+            let devices = site.devices(on: bus.name)
+            return devices.isEmpty ? nil : BusPoller(bus: bus, devices: devices, writer: writer, logger: logger)
+        }
+        services = [
+            StoreFlushService(writer: writer, flushInterval: site.store.flushInterval),
+            RetentionService(
+                database: database, rawDays: site.store.rawRetentionDays,
+                aggregateDays: site.store.aggregateRetentionDays, logger: storeLogger),
+            PollingService(pollers: pollers),
+        ]
+    }
+}
+
+/// The agent could not start: what, and why.
+public struct AgentError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

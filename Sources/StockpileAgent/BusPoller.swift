@@ -1,0 +1,226 @@
+public import Logging
+import DeviceAccess
+import Foundation
+import Modbus
+public import StockpileDomain
+public import StockpileStore
+import Synchronization
+
+/// Polls every device of one physical bus, and only that bus.
+///
+/// Requests on the bus go through at most `bus.concurrency` connections (one on an RTU line or a
+/// single-connection gateway), each a lane with its own `ModbusClient` thread, so the bus's own
+/// pauses and serialization hold whatever the rest of the site does; other buses have pollers of
+/// their own and run in parallel. Lanes take poll groups from one `BusSchedule`, earliest due
+/// first. A device that stops answering is `offline` after `offline_after` silent polls and is
+/// then only probed, with a doubling back-off up to `quarantine_max`, so its timeouts take a
+/// bounded share of the bus from its neighbours.
+///
+/// Each poll's readings go to the store's writer with the time the poll started. Logs carry the
+/// bus, device and unit, one line per change of state (health, schedule), never one per poll.
+public final class BusPoller: Sendable {
+    public let bus: SiteConfiguration.Bus
+    /// What the schedule asks of the bus, predicted before the first request.
+    public let prediction: BusTiming.Prediction
+    private let state: Mutex<State>
+    private let writer: ReadingWriter
+    private let logger: Logger
+    private let deviceMetrics: [DeviceMetrics]
+    private let busMetrics: BusMetrics
+    private let laneCount: Int
+
+    private struct State: Sendable {
+        var devices: [PolledDevice]
+        var schedule: BusSchedule
+        var monitor: ScheduleMonitor
+    }
+
+    /// A poller for `devices`, all on `bus`, writing to `writer`.
+    public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger) {
+        self.bus = bus
+        let polled = devices.map(PolledDevice.init)
+        let timing = BusTiming(bus: bus)
+        var demands: [(plan: [PlannedRead], interval: Duration)] = []
+        for device in polled {
+            for (group, reader) in zip(device.groups, device.readers) {
+                if case .every(let interval) = group.cadence { demands.append((reader.plan, interval)) }
+            }
+        }
+        prediction = timing.prediction(demands)
+        state = Mutex(
+            State(
+                devices: polled, schedule: BusSchedule(groupsPerDevice: polled.map(\.groups.count), start: .now),
+                monitor: ScheduleMonitor(prediction: prediction)))
+        self.writer = writer
+        var logger = logger
+        logger[metadataKey: "bus"] = "\(bus.name)"
+        self.logger = logger
+        deviceMetrics = devices.map { DeviceMetrics(bus: bus.name, device: $0.name) }
+        busMetrics = BusMetrics(bus: bus.name)
+        laneCount = max(1, min(bus.concurrency, devices.count))
+    }
+
+    /// The current health of each device, by name (nil before its first poll).
+    public var health: [String: DeviceHealth?] {
+        state.withLock { state in
+            Dictionary(uniqueKeysWithValues: state.devices.map { ($0.device.name, $0.tracker.health) })
+        }
+    }
+
+    /// Whether the bus is currently behind its schedule, and the slots it has skipped so far.
+    public var scheduleState: (isBehind: Bool, skippedSlots: Int, actualRound: Duration) {
+        state.withLock { ($0.monitor.isBehind, $0.monitor.skippedSlots, $0.monitor.actualRound) }
+    }
+
+    /// Polls until the task is cancelled. A poll in flight finishes (bounded by its timeout) and
+    /// its readings reach the writer before this returns.
+    public func run() async {
+        busMetrics.recordPrediction(prediction.round)
+        if !prediction.fits {
+            logger.warning(
+                "bus cannot keep its schedule: one round needs more bus time than its shortest interval",
+                metadata: [
+                    "predicted_round": "\(format(prediction.round))",
+                    "interval": "\(format(prediction.shortestInterval))",
+                    "load": "\(String(format: "%.2f", prediction.load))",
+                ])
+        }
+        var clients: [ModbusClient] = []
+        for _ in 0..<laneCount {
+            do {
+                clients.append(try ModbusClient(configuration: ModbusClientConfiguration(bus: bus), logger: logger))
+            } catch {
+                logger.error("cannot set up the bus; its devices are not polled", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for client in clients {
+                group.addTask { await self.lane(client) }
+            }
+        }
+        for client in clients { await client.close() }
+    }
+
+    private func lane(_ client: ModbusClient) async {
+        while !Task.isCancelled {
+            guard let claim = state.withLock({ $0.schedule.claim() }) else {
+                // Every group is unscheduled or claimed by another lane.
+                do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+                continue
+            }
+            if claim.due > .now {
+                do {
+                    try await Task.sleep(until: claim.due, clock: .continuous)
+                } catch {
+                    state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
+                    return
+                }
+            }
+            await poll(claim, on: client)
+        }
+    }
+
+    private func poll(_ claim: BusSchedule.Claim, on client: ModbusClient) async {
+        let (device, reader, cadence, quarantined) = state.withLock { state in
+            let polled = state.devices[claim.device]
+            return (polled.device, polled.readers[claim.group], polled.groups[claim.group].cadence,
+                polled.tracker.health == .offline)
+        }
+        // A quarantined device gets one attempt per probe; every device stops at its first silent read.
+        let options = ReadOptions(
+            timeout: device.timeout, retries: quarantined ? 0 : device.retries, abandonWhenSilent: true)
+        let time = Date()
+        let result = await reader.read(using: client, options: options)
+        let now = ContinuousClock.now
+        let outcome = result.outcome
+
+        let (transition, health, scheduleChange, actualRound, skipped) = state.withLock { state in
+            let transition = state.devices[claim.device].tracker.record(outcome)
+            let polled = state.devices[claim.device]
+            let health = polled.tracker.health
+            var scheduleChange: ScheduleMonitor.Change?
+            var skipped = 0
+            if health == .offline {
+                let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
+                if transition != nil {
+                    // Only this group probes while the device is quarantined.
+                    state.schedule.unschedule(device: claim.device, except: claim.entry)
+                }
+                state.schedule.release(claim, nextDue: next)
+            } else {
+                var next: ContinuousClock.Instant?
+                if case .every(let interval) = cadence {
+                    let slot = BusSchedule.nextSlot(after: claim.due, interval: interval, now: now)
+                    next = slot.due
+                    skipped = slot.skipped
+                    scheduleChange = state.monitor.record(
+                        entry: claim.entry, pollTime: result.elapsed, skipped: slot.skipped, now: now)
+                }
+                state.schedule.release(claim, nextDue: next)
+                if transition?.from == .offline {
+                    // Back from quarantine: every group again, identity included.
+                    state.schedule.rearm(device: claim.device, except: claim.entry, at: now)
+                }
+            }
+            return (transition, health, scheduleChange, state.monitor.actualRound, skipped)
+        }
+
+        let readings = result.readings.map { reading in
+            var reading = reading
+            if reading.quality == .offline { reading.quality = .unanswered(health: health) }
+            return Reading(device: device.name, time: time, reading: reading)
+        }
+        await writer.append(readings)
+
+        let metrics = deviceMetrics[claim.device]
+        metrics.recordPoll(outcome, took: result.elapsed)
+        if case .every = cadence { busMetrics.recordRound(actual: actualRound, skipped: skipped) }
+        if let transition {
+            await report(transition, device: device, at: time, metrics: metrics)
+        }
+        if let scheduleChange { report(scheduleChange) }
+    }
+
+    private func report(
+        _ transition: DeviceHealthTracker.Transition, device: SiteConfiguration.Device, at time: Date,
+        metrics: DeviceMetrics
+    ) async {
+        await writer.record(
+            DeviceHealthEvent(
+                device: device.name, time: time, from: transition.from, to: transition.to, reason: transition.reason))
+        metrics.recordHealth(transition.to)
+        let metadata: Logger.Metadata = [
+            "device": "\(device.name)", "unit": "\(device.unit)",
+            "from": "\(transition.from?.rawValue ?? "unknown")", "to": "\(transition.to.rawValue)",
+            "reason": "\(transition.reason)",
+        ]
+        switch transition.to {
+        case .online: logger.info("device online", metadata: metadata)
+        case .degraded: logger.warning("device degraded", metadata: metadata)
+        case .offline: logger.error("device offline; quarantined", metadata: metadata)
+        }
+    }
+
+    private func report(_ change: ScheduleMonitor.Change) {
+        switch change {
+        case .fellBehind(let actual):
+            busMetrics.recordBehind(true)
+            logger.warning(
+                "bus cannot keep its schedule; polls are skipped",
+                metadata: [
+                    "predicted_round": "\(format(prediction.round))", "actual_round": "\(format(actual))",
+                    "interval": "\(format(prediction.shortestInterval))",
+                ])
+        case .caughtUp(let actual):
+            busMetrics.recordBehind(false)
+            logger.notice(
+                "bus keeps its schedule again",
+                metadata: ["predicted_round": "\(format(prediction.round))", "actual_round": "\(format(actual))"])
+        }
+    }
+
+    private func format(_ duration: Duration) -> String {
+        String(format: "%.3fs", duration.seconds)
+    }
+}

@@ -1,0 +1,82 @@
+import Metrics
+import StockpileDomain
+
+/// The agent's metrics for one device, through swift-metrics (whatever backend the process
+/// bootstrapped; none in tests that do not look).
+///
+/// - `stockpile_polls_total{bus, device, outcome}`: polls by outcome (`clean`, `degraded`, `silent`)
+/// - `stockpile_poll_seconds{bus, device}`: time of each poll on the bus
+/// - `stockpile_device_health{bus, device}`: 0 online, 1 degraded, 2 offline (quarantined)
+/// - `stockpile_health_transitions_total{bus, device, to}`
+struct DeviceMetrics: Sendable {
+    private let clean: Counter
+    private let degraded: Counter
+    private let silent: Counter
+    private let pollTime: Metrics.Timer
+    private let health: Gauge
+    private let dimensions: [(String, String)]
+
+    init(bus: String, device: String) {
+        dimensions = [("bus", bus), ("device", device)]
+        clean = Counter(label: "stockpile_polls_total", dimensions: dimensions + [("outcome", "clean")])
+        degraded = Counter(label: "stockpile_polls_total", dimensions: dimensions + [("outcome", "degraded")])
+        silent = Counter(label: "stockpile_polls_total", dimensions: dimensions + [("outcome", "silent")])
+        pollTime = Metrics.Timer(label: "stockpile_poll_seconds", dimensions: dimensions)
+        health = Gauge(label: "stockpile_device_health", dimensions: dimensions)
+    }
+
+    func recordPoll(_ outcome: PollOutcome, took elapsed: Duration) {
+        if outcome.isSilent {
+            silent.increment()
+        } else if outcome.isClean {
+            clean.increment()
+        } else {
+            degraded.increment()
+        }
+        pollTime.recordNanoseconds(Int64(elapsed.seconds * 1e9))
+    }
+
+    func recordHealth(_ state: DeviceHealth) {
+        let value: Double =
+            switch state {
+            case .online: 0
+            case .degraded: 1
+            case .offline: 2
+            }
+        health.record(value)
+        Counter(label: "stockpile_health_transitions_total", dimensions: dimensions + [("to", state.rawValue)])
+            .increment()
+    }
+}
+
+/// A bus's schedule metrics.
+///
+/// - `stockpile_bus_round_seconds{bus, kind}`: one round of every periodic group, `predicted` and `actual`
+/// - `stockpile_bus_skipped_slots_total{bus}`: poll slots missed because the bus was busy
+/// - `stockpile_bus_behind{bus}`: 1 while the bus cannot keep its schedule
+struct BusMetrics: Sendable {
+    private let predicted: Gauge
+    private let actual: Gauge
+    private let skipped: Counter
+    private let behind: Gauge
+
+    init(bus: String) {
+        predicted = Gauge(label: "stockpile_bus_round_seconds", dimensions: [("bus", bus), ("kind", "predicted")])
+        actual = Gauge(label: "stockpile_bus_round_seconds", dimensions: [("bus", bus), ("kind", "actual")])
+        skipped = Counter(label: "stockpile_bus_skipped_slots_total", dimensions: [("bus", bus)])
+        behind = Gauge(label: "stockpile_bus_behind", dimensions: [("bus", bus)])
+    }
+
+    func recordPrediction(_ round: Duration) {
+        predicted.record(round.seconds)
+    }
+
+    func recordRound(actual round: Duration, skipped slots: Int) {
+        actual.record(round.seconds)
+        if slots > 0 { skipped.increment(by: Int64(slots)) }
+    }
+
+    func recordBehind(_ isBehind: Bool) {
+        behind.record(isBehind ? 1 : 0)
+    }
+}

@@ -1,0 +1,20 @@
+public import ServiceLifecycle
+public import StockpileStore
+
+/// Flushes the reading writer every `flushInterval` (the most a crash can lose) and, on graceful
+/// shutdown, writes what is left before returning.
+public struct StoreFlushService: Service {
+    public let writer: ReadingWriter
+    public let flushInterval: Duration
+
+    public init(writer: ReadingWriter, flushInterval: Duration) {
+        self.writer = writer
+        self.flushInterval = flushInterval
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await writer.run(flushInterval: flushInterval)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import StockpileAgent
+import StockpileDomain
+
+/// `stockpile agent --site SITE.yaml`: poll every device of the site into its store until SIGTERM.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Poll every device of a site into its store until SIGTERM or SIGINT.",
+        discussion: """
+            One scheduler per bus; devices that stop answering are quarantined with back-off.
+            Logs one line per change of state (device health, bus schedule, store) on standard error.
+            On SIGTERM or SIGINT: stops polling, writes what is buffered, closes the store, exits 0.
+            """)
+
+    @Option(help: ArgumentHelp("Site file.", valueName: "SITE.yaml"))
+    var site: String
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Overrides the site's data_directory.", valueName: "DIR"))
+    var dataDirectory: String?
+
+    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    var devices: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        StockpileCommand.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
+        var logger = Logger(label: "stockpile.agent")
+        let configuration: SiteConfiguration
+        do {
+            configuration = try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+        logger[metadataKey: "site"] = "\(configuration.id)"
+        let agent: Agent
+        do {
+            agent = try Agent(site: configuration, dataDirectory: dataDirectory, logger: logger)
+        } catch {
+            throw CommandFailure.exit(error.description)
+        }
+        Output.line(
+            "agent \(configuration.id): \(configuration.devices.count) devices on \(agent.pollers.count) buses, "
+                + "store \(agent.storePath)")
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: agent.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+        let written = await agent.writer.flushedReadingCount
+        logger.notice("stopped; every buffered reading written", metadata: ["readings": "\(written)"])
+    }
+}
+
+/// A failure the command reports in one line on standard error, exiting 1.
+enum CommandFailure {
+    static func exit(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
+        return ExitCode(1)
+    }
+}

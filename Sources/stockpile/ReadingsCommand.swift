@@ -1,0 +1,146 @@
+import ArgumentParser
+import DeviceAccess
+import Foundation
+import StockpileDomain
+import StockpileStore
+
+/// `stockpile readings --device D --point P --since 1h [--csv|--json]`: what the store holds.
+struct ReadingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "readings",
+        abstract: "Print the stored readings of a device (one point or all), oldest first.",
+        discussion: """
+            Reads the store while the agent writes it. Times are UTC. A reading without a value
+            (offline, bad) prints an empty value: no value was read, and none is made up.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Device name, as in the site file.")
+    var device: String
+
+    @Option(help: "Point name, as in the device's profile (default: every point).")
+    var point: String?
+
+    @Option(help: ArgumentHelp("Start: a duration ago (1h, 30m, 2d) or an ISO 8601 time.", valueName: "WHEN"))
+    var since: String = "1h"
+
+    @Option(help: ArgumentHelp("End (exclusive): a duration ago or an ISO 8601 time.", valueName: "WHEN"))
+    var until: String?
+
+    @Option(help: "At most this many readings.")
+    var limit: Int?
+
+    @Flag(help: "Comma-separated values with a header line.")
+    var csv = false
+
+    @Flag(help: "A JSON array of readings.")
+    var json = false
+
+    func validate() throws {
+        if csv, json { throw ValidationError("choose one of --csv and --json") }
+        if TimeArgument.parse(since) == nil { throw ValidationError("--since: a duration (1h) or ISO 8601 time") }
+        if let until, TimeArgument.parse(until) == nil {
+            throw ValidationError("--until: a duration (1h) or ISO 8601 time")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let database = try storeOptions.open(site: try storeOptions.loadSite())
+        let now = Date()
+        let readings: [Reading]
+        do {
+            readings = try await database.readings(
+                device: device, point: point, since: TimeArgument.parse(since, now: now)!,
+                until: until.flatMap { TimeArgument.parse($0, now: now) }, limit: limit)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+        if json {
+            Output.line(try ReadingExport.json(readings))
+        } else if csv {
+            Output.line(ReadingExport.csv(readings), terminated: false)
+        } else if readings.isEmpty {
+            Output.line("no readings of \(device)\(point.map { " \($0)" } ?? "") in that period")
+        } else {
+            var table = TextTable(header: ["time (UTC)", "point", "value", "quality"])
+            for reading in readings {
+                table.rows.append([
+                    TimeArgument.format(reading.time), reading.point, reading.value?.description ?? "", reading.quality.rawValue,
+                ])
+            }
+            Output.line(table.render())
+        }
+    }
+}
+
+/// Readings as CSV and JSON, for spreadsheets and scripts.
+enum ReadingExport {
+    static func csv(_ readings: [Reading]) -> String {
+        var text = "time,device,point,value,quality\n"
+        for reading in readings {
+            let fields = [
+                TimeArgument.format(reading.time), reading.device, reading.point, reading.value?.description ?? "",
+                reading.quality.rawValue,
+            ]
+            text += fields.map(field).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// RFC 4180: quoted when it holds a comma, quote or line break.
+    private static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    struct Row: Encodable {
+        var time: String
+        var device: String
+        var point: String
+        var value: Value?
+        var quality: String
+
+        enum Value: Encodable {
+            case number(Double), bool(Bool), text(String)
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case .number(let value): try container.encode(value)
+                case .bool(let value): try container.encode(value)
+                case .text(let value): try container.encode(value)
+                }
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(time, forKey: .time)
+            try container.encode(device, forKey: .device)
+            try container.encode(point, forKey: .point)
+            // An explicit null: no value was read.
+            try container.encode(value, forKey: .value)
+            try container.encode(quality, forKey: .quality)
+        }
+
+        enum CodingKeys: String, CodingKey { case time, device, point, value, quality }
+    }
+
+    static func json(_ readings: [Reading]) throws -> String {
+        let rows = readings.map { reading in
+            Row(
+                time: TimeArgument.format(reading.time), device: reading.device, point: reading.point,
+                value: reading.value.map { value in
+                    switch value {
+                    case .number(let number): .number(number)
+                    case .bool(let bool): .bool(bool)
+                    case .text(let text): .text(text)
+                    }
+                }, quality: reading.quality.rawValue)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import StockpileAgent
+import StockpileDomain
+import StockpileStore
+
+/// Which store a reading command opens: the site's, or one named directly. Read-only, so it works
+/// while the agent writes.
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Site file: its data_directory holds the store.", valueName: "SITE.yaml"))
+    var site: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory (overrides the site's).", valueName: "DIR"))
+    var dataDirectory: String?
+
+    @Option(help: ArgumentHelp("The store file itself.", valueName: "PATH"))
+    var store: String?
+
+    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    var devices: [String] = []
+
+    func validate() throws {
+        if site == nil, dataDirectory == nil, store == nil {
+            throw ValidationError("name the store: --site SITE.yaml, --data-dir DIR or --store PATH")
+        }
+    }
+
+    /// The site, when one was named.
+    func loadSite() throws -> SiteConfiguration? {
+        guard let site else { return nil }
+        do {
+            return try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+    }
+
+    /// The store, opened read-only.
+    func open(site configuration: SiteConfiguration?) throws -> AppDatabase {
+        let path: String
+        if let store {
+            path = store
+        } else if let configuration {
+            path = SiteStore.path(for: configuration, dataDirectory: dataDirectory)
+        } else {
+            path = URL(fileURLWithPath: dataDirectory ?? ".").appendingPathComponent(SiteStore.fileName).path
+        }
+        do {
+            return try AppDatabase.openReadOnly(path: path)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+    }
+}
+
+/// `1h`, `30m`, `2d` ago, or an ISO 8601 instant (`2026-11-30T05:00:00Z`).
+enum TimeArgument {
+    static func parse(_ text: String, now: Date = Date()) -> Date? {
+        if let duration = DurationText.parse(text) {
+            return now.addingTimeInterval(-duration.seconds)
+        }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
+    /// `2026-11-30T05:00:00.123Z`: UTC to the millisecond, as the store keeps it.
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
