@@ -229,7 +229,14 @@ public struct ProfileEncoder: Sendable {
                 }
                 return
             }
-            if flag.isSet(in: raw(of: point, in: snapshot)) == truth { return }
+            if flag.isSet(in: raw(of: point, in: snapshot)) == truth {
+                // Already right, but perhaps only because nothing was written yet: write it, so a
+                // flag cleared since the last encoding is cleared in the bank too.
+                if snapshot.words(in: point.range) == nil {
+                    store(point.order.split(raw(of: point, in: snapshot), count: point.type.width), for: point, in: &snapshot)
+                }
+                return
+            }
             // Only reached when the flag reads wrong: either the field must match, or it matches
             // and must not (then it is cleared; a field compared with 0 is set to 1 instead).
             let match = truth != flag.inverted

@@ -97,6 +97,17 @@ struct ProfileEncoderTests {
         #expect(number(points["ratio"]) == 3.5)
     }
 
+    @Test("a flag that already reads right in an empty snapshot is still written, so a cleared bit reaches the bank")
+    func flagsAreWrittenIntoAnEmptySnapshot() throws {
+        // The engine encodes into a fresh snapshot and copies only what was written into the bank:
+        // a status word left out would keep a bit set by an earlier encoding (a scale stable in motion).
+        var snapshot = RegisterSnapshot()
+        encoder.encode(["load_cell_error": .bool(false), "stable": .bool(true)], into: &snapshot)
+        let status = try #require(profile.point(named: "status"))
+        let words = try #require(snapshot.words(in: status.range), "the status word is written")
+        #expect(words == [0], "load_cell_error clear, stable (inverted) clear")
+    }
+
     @Test("values beyond a type's range are clamped to it, short of a sentinel at the limit")
     func clamping() {
         let points = roundTrip(["temperature": .number(5_000), "humidity": .number(-5), "small": .number(1e9)])
