@@ -191,7 +191,8 @@ struct SiteLoaderTests {
             of: "tcp:\n",
             with: """
                 store: {raw_days: 7, aggregate_days: 365, flush_interval: 500ms}
-                defaults: {poll: {every: 2s, identity: 1h}, timeout: 300ms, retries: 0, stale_after_cycles: 5}
+                defaults: {poll: {every: 2s, identity: 1h}, timeout: 300ms, retries: 0, stale_after_cycles: 5,
+                  offline_after: 4, quarantine_max: 10s}
                 tcp:
 
                 """)
@@ -204,6 +205,7 @@ struct SiteLoaderTests {
         #expect(doors.poll.cadence(for: .io) == .every(.seconds(2)))
         #expect(doors.poll.cadence(for: .identity) == .every(.seconds(3600)))
         #expect(doors.timeout == .milliseconds(300) && doors.retries == 0 && doors.staleAfterCycles == 5)
+        #expect(doors.offlineAfter == 4 && doors.maximumQuarantine == .seconds(10))
         let scale = try #require(site.device(named: "scale-1"))
         #expect(scale.poll == PollSchedule(every: .seconds(1)), "a device's own poll replaces the default's")
     }
@@ -241,7 +243,10 @@ struct SiteLoaderTests {
             name: "a misspelt device field", old: "    bus: line1\n", new: "    bus: line1\n    adress: 7\n",
             expected:
                 "Sites/bad.yaml:21: devices[1].adress: unknown field (expected one of: bus, commands, label, location, "
-                + "name, poll, profile, retries, stale_after_cycles, timeout, unit, zone)"),
+                + "name, offline_after, poll, profile, quarantine_max, retries, stale_after_cycles, timeout, unit, zone)"),
+        SiteMistake(
+            name: "a quarantine cap out of range", old: "    bus: line1\n", new: "    bus: line1\n    quarantine_max: 2h\n",
+            expected: "Sites/bad.yaml:21: devices[1].quarantine_max: 2h is out of range 100ms–1h"),
         SiteMistake(
             name: "a unit id used twice on one bus", old: "unit: 31", new: "unit: 1",
             expected: "Sites/bad.yaml:27: devices[2].unit: unit 1 is already used by scale-1 on main"),

@@ -22,6 +22,12 @@ public struct DeviceHealthTracker: Hashable, Sendable {
         public var from: DeviceHealth?
         public var to: DeviceHealth
         public var reason: String
+
+        public init(from: DeviceHealth?, to: DeviceHealth, reason: String) {
+            self.from = from
+            self.to = to
+            self.reason = reason
+        }
     }
 
     /// Takes one poll's outcome; returns the transition it caused, if any.
