@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StockpileCLITests",
-            dependencies: ["Modbus"],
+            dependencies: ["Modbus", "StockpileStore"],
             exclude: ["peers"],
             swiftSettings: strictSwift
         ),

@@ -21,35 +21,22 @@ final class SimulatorProcess: Sendable {
     /// The control channel's port.
     let controlPort: Int
 
-    private let process: Process
-    private let output: Output
+    private let child: ChildProcess
 
     /// Everything the simulator printed on standard output so far (the transport lines, `--trace`).
-    var standardOutput: String { output.standardOutput }
-
-    /// What the simulator printed so far, collected by reader threads until end of file.
-    final class Output: Sendable {
-        private let text = Mutex((standardOutput: "", standardError: ""))
-        var standardOutput: String { text.withLock { $0.standardOutput } }
-        var standardError: String { text.withLock { $0.standardError } }
-        func append(_ data: Data, error: Bool) {
-            let chunk = String(decoding: data, as: UTF8.self)
-            text.withLock { error ? ($0.standardError += chunk) : ($0.standardOutput += chunk) }
-        }
-    }
+    var standardOutput: String { child.standardOutput }
 
     struct LaunchError: Error, CustomStringConvertible {
         var description: String
     }
 
     private init(
-        directory: URL, scenarioPath: String, process: Process, output: Output, port: Int, pty: String?, link: String?,
+        directory: URL, scenarioPath: String, child: ChildProcess, port: Int, pty: String?, link: String?,
         controlPort: Int
     ) {
         self.directory = directory
         self.scenarioPath = scenarioPath
-        self.process = process
-        self.output = output
+        self.child = child
         self.port = port
         self.pty = pty
         self.link = link
@@ -78,7 +65,7 @@ final class SimulatorProcess: Sendable {
         let ending = await simulator.stop()
         #expect(
             ending.reason == .exit && ending.status == 0,
-            "the simulator must exit 0 on SIGTERM; stderr: \(simulator.output.standardError)",
+            "the simulator must exit 0 on SIGTERM; stderr: \(simulator.standardError)",
             sourceLocation: sourceLocation)
         if let link = simulator.link {
             #expect(
@@ -94,85 +81,43 @@ final class SimulatorProcess: Sendable {
         let scenarioURL = directory.appendingPathComponent("scenario.yaml")
         try scenario.replacingOccurrences(of: "$DIR", with: directory.path)
             .write(to: scenarioURL, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = StockpileRunner.executable
-        process.arguments =
-            ["simulate", "--scenario", scenarioURL.path, "--speed", "1", "--control", "127.0.0.1:0"] + arguments
-        process.currentDirectoryURL = StockpileRunner.repository
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        process.standardInput = FileHandle.nullDevice
-        let output = Output()
-        try process.run()
-        // Read both pipes to the end, off the pool, so that the simulator never blocks on a full one.
-        for (pipe, isError) in [(standardOutput, false), (standardError, true)] {
-            let handle = pipe.fileHandleForReading
-            let reader = Thread {
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { return }
-                    output.append(data, error: isError)
-                }
-            }
-            reader.name = "simulator output"
-            reader.start()
-        }
-        let deadline = ContinuousClock.now + .seconds(15)
-        while true {
-            let lines = output.standardOutput.split(separator: "\n").map(String.init)
-            if let control = lines.first(where: { $0.hasPrefix("control http://127.0.0.1:") }),
-                let controlPort = Int(control.split(separator: ":").last ?? "")
-            {
+        let child = try ChildProcess(
+            ["simulate", "--scenario", scenarioURL.path, "--speed", "1", "--control", "127.0.0.1:0"] + arguments,
+            name: "simulator")
+        do {
+            return try await child.waitFor { lines in
+                guard let control = lines.first(where: { $0.hasPrefix("control http://127.0.0.1:") }),
+                    let controlPort = Int(control.split(separator: ":").last ?? "")
+                else { return nil }
                 let tcp = lines.first { $0.hasPrefix("tcp ") }?.split(separator: " ")
                 let port = tcp.flatMap { $0.count >= 3 ? $0[2].split(separator: ":").last.flatMap { Int($0) } : nil }
                 let rtu = lines.first { $0.hasPrefix("rtu ") }?.split(separator: " ").map(String.init)
                 let pty = rtu.flatMap { $0.count >= 3 ? $0[2] : nil }
                 let link = rtu.flatMap { $0.count >= 5 && $0[3] == "->" ? $0[4] : nil }
                 return SimulatorProcess(
-                    directory: directory, scenarioPath: scenarioURL.path, process: process, output: output,
-                    port: port ?? 0, pty: pty, link: link, controlPort: controlPort)
+                    directory: directory, scenarioPath: scenarioURL.path, child: child, port: port ?? 0, pty: pty,
+                    link: link, controlPort: controlPort)
             }
-            if !process.isRunning || ContinuousClock.now > deadline {
-                let ending = await terminate(process)
-                throw LaunchError(
-                    description: "the simulator did not start (status \(ending.status)): "
-                        + output.standardError + output.standardOutput)
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        } catch {
+            _ = await child.terminate()
+            throw LaunchError(description: "the simulator did not start: \(error)")
         }
     }
 
     /// True while the process runs.
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
     /// What it printed on standard error so far.
-    var standardError: String { output.standardError }
+    var standardError: String { child.standardError }
 
     /// Sends SIGTERM and waits up to 10 s for the exit; a process still running then gets SIGKILL.
     func stop() async -> (reason: Process.TerminationReason, status: Int32) {
-        await Self.terminate(process)
-    }
-
-    private static func terminate(_ process: Process) async -> (reason: Process.TerminationReason, status: Int32) {
-        if process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        guard !process.isRunning else {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            return (.uncaughtSignal, -1)
-        }
-        return (process.terminationReason, process.terminationStatus)
+        await child.terminate()
     }
 
     /// SIGKILL to this child only, if it still runs.
     func kill() {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.kill()
     }
 
     // MARK: - Control channel

@@ -1,0 +1,173 @@
+import Foundation
+import StockpileStore
+import Testing
+
+/// `stockpile agent`, `status` and `readings` as an operator runs them: separate processes, the
+/// simulator as the warehouse, signals to stop.
+@Suite(.serialized) struct AgentCommandTests {
+    static let scenario = """
+        name: agent-cli
+        seed: 3
+        step: 50ms
+        tcp:
+          - {name: main, port: 0}
+        rtu:
+          - {name: line1, link: $DIR/rtu}
+        devices:
+          - name: scale
+            profile: scales/laumas-tlu.yaml
+            transport: main
+            unit: 1
+            model: scale
+            parameters: {load: 2400, noise_divisions: 0}
+          - name: climate
+            profile: sensors/xy-md02.yaml
+            transport: line1
+            unit: 2
+            model: environment
+            parameters: {temperature: 17, temperature_amplitude: 0, temperature_noise: 0, humidity: 45, humidity_amplitude: 0, humidity_noise: 0}
+        """
+
+    static func site(_ simulator: SimulatorProcess, flush: String, poll: String = "100ms") -> String {
+        """
+        site: {id: cli-test, name: CLI test}
+        data_directory: \(simulator.directory.appendingPathComponent("data").path)
+        store: {flush_interval: \(flush)}
+        defaults: {poll: \(poll), timeout: 300ms, retries: 0}
+        tcp:
+          - {name: main, host: 127.0.0.1, port: \(simulator.port)}
+        rtu:
+          - {name: line1, device: \(simulator.link ?? ""), baud: 9600, parity: E}
+        devices:
+          - name: scale
+            profile: scales/laumas-tlu.yaml
+            bus: main
+            unit: 1
+            location: {name: bay-1, capacity: 5000, division: 1, class: III}
+          - name: climate
+            profile: sensors/xy-md02.yaml
+            bus: line1
+            unit: 2
+            zone: bay
+        """
+    }
+
+    /// Writes the site next to the scenario and starts the agent on it.
+    static func startAgent(_ site: String, in simulator: SimulatorProcess) async throws -> (ChildProcess, String) {
+        let path = simulator.directory.appendingPathComponent("site.yaml").path
+        try site.write(toFile: path, atomically: true, encoding: .utf8)
+        let agent = try ChildProcess(["agent", "--site", path], name: "agent")
+        _ = try await agent.waitFor { lines in lines.first { $0.hasPrefix("agent cli-test: 2 devices on 2 buses") } }
+        return (agent, path)
+    }
+
+    /// `stockpile readings … --json`, decoded.
+    static func readings(site: String, device: String, point: String) async throws -> [[String: Any]] {
+        let outcome = try await StockpileRunner.run(
+            ["readings", "--site", site, "--device", device, "--point", point, "--since", "1h", "--json"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8))
+        return object as? [[String: Any]] ?? []
+    }
+
+    static func storePath(_ simulator: SimulatorProcess) -> String {
+        simulator.directory.appendingPathComponent("data/stockpile.sqlite").path
+    }
+
+    @Test func statusAndReadingsReadTheStoreWhileTheAgentRunsAndSIGTERMFlushesAndExitsZero() async throws {
+        try await SimulatorProcess.run(scenario: Self.scenario) { simulator in
+            // A 5 s flush interval: what is in the store after SIGTERM came from the final flush.
+            let (agent, site) = try await Self.startAgent(Self.site(simulator, flush: "5s"), in: simulator)
+            defer { agent.kill() }
+            try await Task.sleep(for: .seconds(1.5))
+            let beforeStop = Date()
+            let ending = await agent.terminate()
+            #expect(ending.reason == .exit && ending.status == 0, "\(agent.standardError)")
+            #expect(agent.standardError.contains("stopped; every buffered reading written"))
+            let gross = try await Self.readings(site: site, device: "scale", point: "gross")
+            #expect(gross.count >= 8, "\(gross.count) readings of 100 ms polls over 1.5 s")
+            #expect(gross.allSatisfy { ($0["value"] as? Double) == 2400 && ($0["quality"] as? String) == "good" })
+            let temperature = try await Self.readings(site: site, device: "climate", point: "temperature")
+            #expect(temperature.allSatisfy { ($0["value"] as? Double) == 17 })
+            // The final flush wrote the polls up to the signal, not only those before a periodic flush.
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let last = try #require((gross.last?["time"] as? String).flatMap { formatter.date(from: $0) })
+            #expect(beforeStop.timeIntervalSince(last) < 0.5, "last reading \(beforeStop.timeIntervalSince(last)) s before SIGTERM")
+
+            // Now with the agent running, the read-only commands read alongside its writes.
+            let (second, _) = try await Self.startAgent(Self.site(simulator, flush: "200ms"), in: simulator)
+            defer { second.kill() }
+            try await Task.sleep(for: .seconds(1))
+            let status = try await StockpileRunner.run(["status", "--site", site])
+            #expect(status.status == 0, "\(status.standardError)")
+            let rows = status.standardOutput.split(separator: "\n").map(String.init)
+            let scaleRow = try #require(rows.first { $0.hasPrefix("scale ") }, "\(status.standardOutput)")
+            #expect(scaleRow.contains("online") && scaleRow.contains("gross = 2400 kg") && scaleRow.contains("good"))
+            let climateRow = try #require(rows.first { $0.hasPrefix("climate ") }, "\(status.standardOutput)")
+            #expect(climateRow.contains("temperature = 17 °C"))
+            let csv = try await StockpileRunner.run(
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", "10s", "--csv"])
+            let csvLines = csv.standardOutput.split(separator: "\n")
+            #expect(csvLines.first == "time,device,point,value,quality")
+            #expect(csvLines.count >= 6)
+            #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,good") })
+            #expect(await second.terminate().status == 0)
+            // Polling only: the simulator saw reads, never a write.
+            for device in ["scale", "climate"] {
+                let counters = try await simulator.counters(device)
+                #expect(Set(counters.requests.keys).isDisjoint(with: ["5", "6", "15", "16"]), "\(counters.requests)")
+            }
+        }
+    }
+
+    @Test func aKilledAgentLosesAtMostItsLastFlushIntervalAndRestartsOnASoundStore() async throws {
+        try await SimulatorProcess.run(scenario: Self.scenario) { simulator in
+            let (agent, site) = try await Self.startAgent(Self.site(simulator, flush: "200ms"), in: simulator)
+            try await Task.sleep(for: .seconds(1.5))
+            // What the store held (committed) just before the kill, as a reader saw it.
+            let seen = try await Self.readings(site: site, device: "scale", point: "gross")
+            try await Task.sleep(for: .milliseconds(300))
+            let killedAt = Date()
+            agent.kill()
+            #expect(!agent.isRunning)
+
+            let (restarted, _) = try await Self.startAgent(Self.site(simulator, flush: "200ms"), in: simulator)
+            try await Task.sleep(for: .seconds(1))
+            #expect(await restarted.terminate().status == 0, "\(restarted.standardError)")
+
+            let store = try AppDatabase.openReadOnly(path: Self.storePath(simulator))
+            #expect(try await store.integrityCheck() == ["ok"])
+            let after = try await store.readings(device: "scale", point: "gross", since: .distantPast)
+            let times = Set(after.map { $0.time.timeIntervalSince1970 })
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let seenTimes = seen.compactMap { ($0["time"] as? String).flatMap { formatter.date(from: $0) } }
+            #expect(!seenTimes.isEmpty)
+            #expect(seenTimes.allSatisfy { times.contains($0.timeIntervalSince1970) }, "every committed reading survives")
+            // At most a flush interval (200 ms) and a poll (100 ms) were lost before the kill.
+            let beforeKill = after.filter { $0.time < killedAt }
+            let newest = try #require(beforeKill.last?.time)
+            #expect(killedAt.timeIntervalSince(newest) < 0.6, "newest reading \(killedAt.timeIntervalSince(newest)) s before the kill")
+            #expect(after.contains { $0.time > killedAt }, "the restarted agent appends to the same store")
+            #expect(after.allSatisfy { $0.value?.number == 2400 && $0.quality == .good })
+        }
+    }
+
+    @Test func mistakesAreClearAndExitOne() async throws {
+        let missingStore = try await StockpileRunner.run(
+            ["readings", "--store", "/nonexistent/stockpile.sqlite", "--device", "x"])
+        #expect(missingStore.status == 1)
+        #expect(missingStore.standardError.contains("no store at /nonexistent/stockpile.sqlite"))
+        let noStore = try await StockpileRunner.run(["status"])
+        #expect(noStore.status != 0)
+        #expect(noStore.standardError.contains("--site SITE.yaml, --data-dir DIR or --store PATH"))
+        let badSite = FileManager.default.temporaryDirectory.appendingPathComponent("bad-site-\(UUID().uuidString).yaml")
+        try "site: {id: x, name: y}\ndata_directory: d\ndevices:\n  - name: a\n    profile: nowhere.yaml\n    bus: b\n    unit: 1\n"
+            .write(to: badSite, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: badSite) }
+        let agent = try await StockpileRunner.run(["agent", "--site", badSite.path])
+        #expect(agent.status == 1)
+        #expect(agent.standardError.hasPrefix("stockpile: \(badSite.path):"), "\(agent.standardError)")
+    }
+}
