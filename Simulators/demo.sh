@@ -1,58 +1,58 @@
 #!/usr/bin/env bash
-# `make demo`: the demo warehouse on the simulator, read by the probe every few seconds.
-# Runs until Ctrl-C and leaves nothing running. (The agent joins here once it exists.)
+# `make demo`: the demo warehouse on the simulator, polled by the agent into a local store.
+# Runs until Ctrl-C and leaves nothing running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STOCKPILE=${STOCKPILE:-.build/debug/stockpile}
 SCENARIO=Simulators/demo-warehouse/scenario.yaml
+SITE=Simulators/demo-warehouse/site.yaml
+DATA=${DATA:-demo-data}
 CONTROL=127.0.0.1:8502
-LOG=$(mktemp -t stockpile-demo.XXXXXX)
+SIMULATOR_LOG=$(mktemp -t stockpile-demo-simulator.XXXXXX)
 
-"$STOCKPILE" simulate --scenario "$SCENARIO" --control "$CONTROL" >"$LOG" 2>&1 &
-SIMULATOR=$!
+SIMULATOR= AGENT=
 cleanup() {
-    kill -TERM "$SIMULATOR" 2>/dev/null || true
-    wait "$SIMULATOR" 2>/dev/null || true
-    rm -f "$LOG"
+    # The agent first: it flushes what it has read, then the warehouse goes away.
+    [ -n "$AGENT" ] && kill -TERM "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null || true
+    [ -n "$SIMULATOR" ] && kill -TERM "$SIMULATOR" 2>/dev/null && wait "$SIMULATOR" 2>/dev/null || true
+    rm -f "$SIMULATOR_LOG"
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
+"$STOCKPILE" simulate --scenario "$SCENARIO" --control "$CONTROL" >"$SIMULATOR_LOG" 2>&1 &
+SIMULATOR=$!
 for _ in $(seq 50); do
-    grep -q '^control ' "$LOG" && break
-    if ! kill -0 "$SIMULATOR" 2>/dev/null; then cat "$LOG"; exit 1; fi
+    grep -q '^control ' "$SIMULATOR_LOG" && break
+    if ! kill -0 "$SIMULATOR" 2>/dev/null; then cat "$SIMULATOR_LOG"; exit 1; fi
     sleep 0.1
 done
-cat "$LOG"
-TCP=$(awk '$1 == "tcp" && $2 == "main" {print $3}' "$LOG")
-RTU=$(awk '$1 == "rtu" {print $NF}' "$LOG")
+cat "$SIMULATOR_LOG"
+
+# The agent logs one line per change of state (a device online, offline, back) on standard error.
+"$STOCKPILE" agent --site "$SITE" --data-dir "$DATA" &
+AGENT=$!
+sleep 1
 
 cat <<TEXT
 
 The demo warehouse is running: six floor scales, climate sensors, a dose-rate probe and a door
-module on Modbus TCP $TCP, and three devices on the RS-485 line $RTU.
-Look at it with:
-  $STOCKPILE probe --tcp $TCP --unit 1 --profile Devices/scales/laumas-tlu.yaml
-  $STOCKPILE probe --rtu $RTU --parity E --unit 11 --profile Devices/sensors/xy-md02.yaml
-  curl -s http://$CONTROL/devices
-Its timeline: a receipt at 2 min, humidity climbing in bay B from 3 min, 25 kg leaving bay B1 at
-4 min with door 2 open, the dock sensor silent from 6 min. Ctrl-C stops everything.
+module on the simulator, polled by the agent into $DATA/stockpile.sqlite.
+Look at it, in another terminal:
+  $STOCKPILE status --site $SITE --data-dir $DATA
+  $STOCKPILE readings --site $SITE --data-dir $DATA --device bay-b1-scale --point displayed_weight --since 10m
+  $STOCKPILE readings --site $SITE --data-dir $DATA --device zone-b-climate --point humidity --since 10m --csv
+  curl -s http://$CONTROL/devices          (the simulator's own view)
+Its timeline: the dose-rate probe slow from 1 min, a receipt at 2 min (bay A2 uncertain while it
+settles), humidity climbing in bay B from 3 min, 25 kg leaving bay B1 at 4 min with door 2 open,
+the dock sensor silent from 6 to 9 min (watch it go stale, offline, then online again).
+Ctrl-C stops everything.
 
 TEXT
 
-reading() { # device profile unit point... : "point value unit quality" for each point
-    local transport=$1 profile=$2 unit=$3; shift 3
-    "$STOCKPILE" probe $transport --unit "$unit" --profile "$profile" --timeout 0.5 2>&1 |
-        awk -v points=" $* " 'index(points, " " $1 " ") {printf "%s=%s%s(%s) ", $1, $2, $3, $4}'
-}
-
-while kill -0 "$SIMULATOR" 2>/dev/null; do
-    printf '%s  ' "$(date -u +%H:%M:%S)"
-    printf 'bay-a2 %s ' "$(reading "--tcp $TCP" Devices/scales/laumas-tlu.yaml 2 gross)"
-    printf 'bay-b1 %s ' "$(reading "--tcp $TCP" Devices/scales/flintec-ft11.yaml 4 gross)"
-    printf 'zone-b %s ' "$(reading "--tcp $TCP" Devices/sensors/vaisala-hmp.yaml 21 humidity)"
-    printf 'zone-a %s' "$(reading "--rtu $RTU --parity E" Devices/sensors/xy-md02.yaml 11 humidity)"
-    printf '\n'
-    sleep 5
+while kill -0 "$AGENT" 2>/dev/null && kill -0 "$SIMULATOR" 2>/dev/null; do
+    sleep 15
+    "$STOCKPILE" status --site "$SITE" --data-dir "$DATA" || true
+    echo
 done
