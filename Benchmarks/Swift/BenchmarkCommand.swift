@@ -33,6 +33,10 @@ struct BenchmarkCommand {
                     cBin: cBin, stockpile: stockpile, pymodbusServer: pymodbusServer, seconds: seconds, rounds: rounds)
                 print()
             }
+            if only == nil || only == "agent" {
+                try await AgentBenchmark.throughput(cBin: cBin, seconds: seconds, rounds: rounds)
+                print()
+            }
             if only == nil || only == "store" { try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print() }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(

@@ -1,14 +1,16 @@
 /*
  * reference_client.c - libmodbus reference load generator for Stockpile benchmarks.
  *
- * Usage: reference_client HOST PORT SECONDS [UNIT] [COUNT_REGS]
+ * Usage: reference_client HOST PORT SECONDS [UNIT] [COUNT_REGS] [FUNCTION] [ADDRESS]
  *
  *   HOST        IPv4 address of the server (modbus_new_tcp takes a dotted
  *               address, not a host name), e.g. 127.0.0.1
  *   PORT        TCP port
  *   SECONDS     length of the timed run (default 3; fractions allowed)
  *   UNIT        Modbus unit id / slave (default 1)
- *   COUNT_REGS  holding registers read per request, 1..125 (default 10)
+ *   COUNT_REGS  registers read per request, 1..125 (default 10)
+ *   FUNCTION    3 (read holding registers, default) or 4 (read input registers)
+ *   ADDRESS     first register, 0-based (default 0)
  *
  * Connects, sends WARMUP_REQUESTS untimed "read holding registers"
  * (function 0x03) requests at address 0, then issues the same request
@@ -102,10 +104,17 @@ static int reconnect(modbus_t *ctx)
     return modbus_connect(ctx);
 }
 
+/* The request under test: function 3 or 4. */
+static int read_registers(modbus_t *ctx, int function, int address, int count, uint16_t *regs)
+{
+    return function == 4 ? modbus_read_input_registers(ctx, address, count, regs)
+                         : modbus_read_registers(ctx, address, count, regs);
+}
+
 int main(int argc, char **argv)
 {
     const char *host;
-    long port, unit = DEFAULT_UNIT, count = DEFAULT_COUNT;
+    long port, unit = DEFAULT_UNIT, count = DEFAULT_COUNT, function = 3, address = START_ADDRESS;
     double seconds = DEFAULT_SECONDS;
     uint16_t regs[MODBUS_MAX_READ_REGISTERS];
     modbus_t *ctx;
@@ -114,7 +123,7 @@ int main(int argc, char **argv)
     double start, deadline, now, elapsed;
     int i;
 
-    if (argc < 3 || argc > 6) {
+    if (argc < 3 || argc > 8) {
         usage(argv[0]);
         return 1;
     }
@@ -153,6 +162,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "reference_client: invalid COUNT_REGS '%s'\n", argv[5]);
         return 1;
     }
+    if (argc > 6 && (parse_long(argv[6], 3, 4, &function) != 0)) {
+        fprintf(stderr, "reference_client: invalid FUNCTION '%s' (3 or 4)\n", argv[6]);
+        return 1;
+    }
+    if (argc > 7 && parse_long(argv[7], 0, 65535 - count + 1, &address) != 0) {
+        fprintf(stderr, "reference_client: invalid ADDRESS '%s'\n", argv[7]);
+        return 1;
+    }
 
     ctx = modbus_new_tcp(host, (int)port);
     if (ctx == NULL) {
@@ -179,7 +196,7 @@ int main(int argc, char **argv)
         int warm_ok = 0, warm_err = 0;
 
         for (i = 0; i < WARMUP_REQUESTS; i++) {
-            if (modbus_read_registers(ctx, START_ADDRESS, (int)count, regs) == (int)count) {
+            if (read_registers(ctx, (int)function, (int)address, (int)count, regs) == (int)count) {
                 warm_ok++;
                 continue;
             }
@@ -198,7 +215,7 @@ int main(int argc, char **argv)
             fprintf(stderr,
                     "reference_client: all %d warm-up requests failed "
                     "(read %ld holding registers at %d, unit %ld); giving up\n",
-                    WARMUP_REQUESTS, count, START_ADDRESS, unit);
+                    WARMUP_REQUESTS, count, (int)address, unit);
             modbus_close(ctx);
             modbus_free(ctx);
             return 3;
@@ -208,7 +225,7 @@ int main(int argc, char **argv)
     start = now_seconds();
     deadline = start + seconds;
     for (;;) {
-        int rc = modbus_read_registers(ctx, START_ADDRESS, (int)count, regs);
+        int rc = read_registers(ctx, (int)function, (int)address, (int)count, regs);
 
         now = now_seconds();
         if (rc == (int)count) {

@@ -1,6 +1,6 @@
 public import Modbus
 public import StockpileDomain
-import Foundation
+public import Foundation
 
 /// Reads every point of one device once, through its profile: plan, read, decode, qualify.
 ///
@@ -30,51 +30,82 @@ public struct DeviceReader: Sendable {
 
     /// Performs the plan once, as `options` say: the poller's way.
     public func read(using client: ModbusClient, options: ReadOptions) async -> DeviceReadResult {
-        let started = ContinuousClock.now
-        let plan = self.plan
-        let unit = self.unit
+        let pass = await client.withSession { client in self.transact(on: client, options: options) }
+        return decode(pass)
+    }
+
+    /// What one pass got off the wire, before decoding.
+    public struct Pass: Sendable {
+        public var registers: RegisterSnapshot
+        public var failures: [ReadFailure]
+        public var retries: Int
+        /// When the first request was sent.
+        public var started: Date
+        public var elapsed: Duration
+
+        public init(
+            registers: RegisterSnapshot, failures: [ReadFailure] = [], retries: Int = 0, started: Date = Date(),
+            elapsed: Duration = .zero
+        ) {
+            self.registers = registers
+            self.failures = failures
+            self.retries = retries
+            self.started = started
+            self.elapsed = elapsed
+        }
+    }
+
+    /// Performs the plan on the client's own thread. A caller polling several devices in a row
+    /// runs each one's `transact` inside one `withSession`, so the whole batch costs one hop.
+    public func transact(on client: isolated ModbusClient, options: ReadOptions) -> Pass {
+        let started = Date()
+        let clock = ContinuousClock.now
         let pause = profile.transport.delayBetweenRequests
-        let (snapshot, failures, retries) = await client.withSession { client in
-            if let timeout = options.timeout { client.setResponseTimeout(timeout) }
-            var snapshot = RegisterSnapshot()
-            var failures: [ReadFailure] = []
-            var retries = 0
-            var silence: ModbusError?
-            for (index, read) in plan.enumerated() {
-                if let silence {
-                    // Not sent: the device just failed to answer, and its timeouts would only take
-                    // bus time from its neighbours.
-                    failures.append(ReadFailure(read: read, error: silence, wasSent: false))
-                    continue
-                }
-                if index > 0, pause > .zero {
-                    // A pause the device asks for; it blocks only this connection's own thread.
-                    Thread.sleep(forTimeInterval: pause.seconds)
-                }
-                var attempt = 0
-                while true {
-                    do throws(ModbusError) {
-                        try Self.perform(read, unit: unit, on: client, into: &snapshot)
-                        break
-                    } catch {
-                        if attempt < options.retries, Self.worthRetrying(error) {
-                            attempt += 1
-                            retries += 1
-                            continue
-                        }
-                        let failure = ReadFailure(read: read, error: error)
-                        failures.append(failure)
-                        if options.abandonWhenSilent, failure.deviceDidNotAnswer { silence = error }
-                        break
+        if let timeout = options.timeout { client.setResponseTimeout(timeout) }
+        var snapshot = RegisterSnapshot()
+        var failures: [ReadFailure] = []
+        var retries = 0
+        var silence: ModbusError?
+        for (index, read) in plan.enumerated() {
+            if let silence {
+                // Not sent: the device just failed to answer, and its timeouts would only take bus
+                // time from its neighbours.
+                failures.append(ReadFailure(read: read, error: silence, wasSent: false))
+                continue
+            }
+            if index > 0, pause > .zero {
+                // A pause the device asks for; it blocks only this connection's own thread.
+                Thread.sleep(forTimeInterval: pause.seconds)
+            }
+            var attempt = 0
+            while true {
+                do throws(ModbusError) {
+                    try Self.perform(read, unit: unit, on: client, into: &snapshot)
+                    break
+                } catch {
+                    if attempt < options.retries, Self.worthRetrying(error) {
+                        attempt += 1
+                        retries += 1
+                        continue
                     }
+                    let failure = ReadFailure(read: read, error: error)
+                    failures.append(failure)
+                    if options.abandonWhenSilent, failure.deviceDidNotAnswer { silence = error }
+                    break
                 }
             }
-            return (snapshot, failures, retries)
         }
-        var readings = ProfileDecoder(profile: profile).decode(snapshot)
+        return Pass(
+            registers: snapshot, failures: failures, retries: retries, started: started,
+            elapsed: ContinuousClock.now - clock)
+    }
+
+    /// Decodes a pass into readings: values and qualities, no value where a read failed.
+    public func decode(_ pass: Pass) -> DeviceReadResult {
+        var readings = ProfileDecoder(profile: profile).decode(pass.registers)
         if let emitted { readings.removeAll { !emitted.contains($0.name) } }
-        if !failures.isEmpty {
-            let qualityByPoint = Self.failedQualities(failures, profile: profile)
+        if !pass.failures.isEmpty {
+            let qualityByPoint = Self.failedQualities(pass.failures, profile: profile)
             for index in readings.indices {
                 if let quality = qualityByPoint[readings[index].name] {
                     readings[index].value = nil
@@ -83,8 +114,8 @@ public struct DeviceReader: Sendable {
             }
         }
         return DeviceReadResult(
-            readings: readings, transactions: plan.count, failures: failures, retries: retries,
-            elapsed: ContinuousClock.now - started, registers: snapshot)
+            readings: readings, transactions: plan.count, failures: pass.failures, retries: pass.retries,
+            elapsed: pass.elapsed, registers: pass.registers)
     }
 
     private static func perform(
@@ -181,8 +212,15 @@ public struct DeviceReadResult: Sendable {
 
     /// The pass, counted for health judgement.
     public var outcome: PollOutcome {
+        PollOutcome(transactions: transactions, failures: failures, retries: retries)
+    }
+}
+
+extension PollOutcome {
+    /// The outcome of a pass of `transactions` reads with these failures and retries.
+    public init(transactions: Int, failures: [ReadFailure], retries: Int) {
         let unanswered = failures.filter(\.deviceDidNotAnswer).count
-        return PollOutcome(
+        self.init(
             transactions: transactions, refused: failures.count - unanswered, unanswered: unanswered,
             retries: retries, firstFailure: failures.first.map(\.description))
     }

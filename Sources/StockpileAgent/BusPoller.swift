@@ -33,6 +33,8 @@ public final class BusPoller: Sendable {
         var devices: [PolledDevice]
         var schedule: BusSchedule
         var monitor: ScheduleMonitor
+        var completedPolls = 0
+        var transactions = 0
     }
 
     /// A poller for `devices`, all on `bus`, writing to `writer`.
@@ -65,6 +67,11 @@ public final class BusPoller: Sendable {
         state.withLock { state in
             Dictionary(uniqueKeysWithValues: state.devices.map { ($0.device.name, $0.tracker.health) })
         }
+    }
+
+    /// Polls finished since the poller started, and the transactions they planned.
+    public var completed: (polls: Int, transactions: Int) {
+        state.withLock { ($0.completedPolls, $0.transactions) }
     }
 
     /// Whether the bus is currently behind its schedule, and the slots it has skipped so far.
@@ -102,84 +109,153 @@ public final class BusPoller: Sendable {
         for client in clients { await client.close() }
     }
 
+    /// The most due groups one lane reads in one hop to its connection's thread.
+    static let batchLimit = 32
+
     private func lane(_ client: ModbusClient) async {
+        // Two stages: while one batch's readings are decoded and handed to the writer, the next
+        // batch is already on the wire. At most one batch waits, so memory stays bounded.
+        var processing: Task<Void, Never>?
         while !Task.isCancelled {
-            guard let claim = state.withLock({ $0.schedule.claim() }) else {
-                // Every group is unscheduled or claimed by another lane.
-                do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
-                continue
-            }
-            if claim.due > .now {
-                do {
-                    try await Task.sleep(until: claim.due, clock: .continuous)
-                } catch {
-                    state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
-                    return
+            var claims = state.withLock { $0.schedule.claimDue(at: .now, limit: Self.batchLimit) }
+            if claims.isEmpty {
+                guard let claim = state.withLock({ $0.schedule.claim() }) else {
+                    // Every group is unscheduled or claimed by another lane.
+                    do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
+                    continue
                 }
+                if claim.due > .now {
+                    do {
+                        try await Task.sleep(until: claim.due, clock: .continuous)
+                    } catch {
+                        state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
+                        break
+                    }
+                }
+                claims = [claim]
             }
-            await poll(claim, on: client)
+            let batch = await read(claims, on: client)
+            await processing?.value
+            processing = Task { await self.process(batch) }
+        }
+        await processing?.value
+    }
+
+    /// What the poller needs to read one claimed group.
+    private struct Job: Sendable {
+        var claim: BusSchedule.Claim
+        var device: SiteConfiguration.Device
+        var reader: DeviceReader
+        var cadence: PollSchedule.Cadence
+        var options: ReadOptions
+    }
+
+    /// What one group's poll changed, to be reported outside the lock.
+    private struct Settled {
+        var transition: DeviceHealthTracker.Transition?
+        var health: DeviceHealth?
+        var scheduleChange: ScheduleMonitor.Change?
+        var periodic: Bool
+        var skipped: Int
+    }
+
+    /// One batch, read and judged: what `process` turns into readings, events and reports.
+    private struct Batch: Sendable {
+        var jobs: [Job]
+        var passes: [DeviceReader.Pass]
+        var settled: [Settled]
+        var actualRound: Duration
+    }
+
+    /// Reads the claimed groups in one hop to the lane's thread, then judges each poll and
+    /// reschedules its group, so the next batch can be claimed at once.
+    private func read(_ claims: [BusSchedule.Claim], on client: ModbusClient) async -> Batch {
+        let jobs = state.withLock { state in
+            claims.map { claim in
+                let polled = state.devices[claim.device]
+                // A quarantined device gets one attempt per probe; every device stops at its first silent read.
+                let quarantined = polled.tracker.health == .offline
+                return Job(
+                    claim: claim, device: polled.device, reader: polled.readers[claim.group],
+                    cadence: polled.groups[claim.group].cadence,
+                    options: ReadOptions(
+                        timeout: polled.device.timeout, retries: quarantined ? 0 : polled.device.retries,
+                        abandonWhenSilent: true))
+            }
+        }
+        let passes = await client.withSession { client in
+            jobs.map { $0.reader.transact(on: client, options: $0.options) }
+        }
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            let settled = zip(jobs, passes).map { job, pass in
+                Self.settle(
+                    job, PollOutcome(transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
+                    pass.elapsed, now: now, in: &state)
+            }
+            return Batch(jobs: jobs, passes: passes, settled: settled, actualRound: state.monitor.actualRound)
         }
     }
 
-    private func poll(_ claim: BusSchedule.Claim, on client: ModbusClient) async {
-        let (device, reader, cadence, quarantined) = state.withLock { state in
-            let polled = state.devices[claim.device]
-            return (polled.device, polled.readers[claim.group], polled.groups[claim.group].cadence,
-                polled.tracker.health == .offline)
-        }
-        // A quarantined device gets one attempt per probe; every device stops at its first silent read.
-        let options = ReadOptions(
-            timeout: device.timeout, retries: quarantined ? 0 : device.retries, abandonWhenSilent: true)
-        let time = Date()
-        let result = await reader.read(using: client, options: options)
-        let now = ContinuousClock.now
-        let outcome = result.outcome
-
-        let (transition, health, scheduleChange, actualRound, skipped) = state.withLock { state in
-            let transition = state.devices[claim.device].tracker.record(outcome)
-            let polled = state.devices[claim.device]
-            let health = polled.tracker.health
-            var scheduleChange: ScheduleMonitor.Change?
-            var skipped = 0
-            if health == .offline {
-                let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
-                if transition != nil {
-                    // Only this group probes while the device is quarantined.
-                    state.schedule.unschedule(device: claim.device, except: claim.entry)
-                }
-                state.schedule.release(claim, nextDue: next)
-            } else {
-                var next: ContinuousClock.Instant?
-                if case .every(let interval) = cadence {
-                    let slot = BusSchedule.nextSlot(after: claim.due, interval: interval, now: now)
-                    next = slot.due
-                    skipped = slot.skipped
-                    scheduleChange = state.monitor.record(
-                        entry: claim.entry, pollTime: result.elapsed, skipped: slot.skipped, now: now)
-                }
-                state.schedule.release(claim, nextDue: next)
-                if transition?.from == .offline {
-                    // Back from quarantine: every group again, identity included.
-                    state.schedule.rearm(device: claim.device, except: claim.entry, at: now)
-                }
+    /// Decodes a batch, hands its readings and health events to the writer, and reports changes.
+    private func process(_ batch: Batch) async {
+        var readings: [Reading] = []
+        var results: [DeviceReadResult] = []
+        for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
+            let result = job.reader.decode(pass)
+            for var reading in result.readings {
+                if reading.quality == .offline { reading.quality = .unanswered(health: settled.health) }
+                readings.append(Reading(device: job.device.name, time: pass.started, reading: reading))
             }
-            return (transition, health, scheduleChange, state.monitor.actualRound, skipped)
-        }
-
-        let readings = result.readings.map { reading in
-            var reading = reading
-            if reading.quality == .offline { reading.quality = .unanswered(health: health) }
-            return Reading(device: device.name, time: time, reading: reading)
+            results.append(result)
         }
         await writer.append(readings)
-
-        let metrics = deviceMetrics[claim.device]
-        metrics.recordPoll(outcome, took: result.elapsed)
-        if case .every = cadence { busMetrics.recordRound(actual: actualRound, skipped: skipped) }
-        if let transition {
-            await report(transition, device: device, at: time, metrics: metrics)
+        for (job, (pass, (result, settled))) in zip(batch.jobs, zip(batch.passes, zip(results, batch.settled))) {
+            let metrics = deviceMetrics[job.claim.device]
+            metrics.recordPoll(result.outcome, took: result.elapsed)
+            if settled.periodic { busMetrics.recordRound(actual: batch.actualRound, skipped: settled.skipped) }
+            if let transition = settled.transition {
+                await report(transition, device: job.device, at: pass.started, metrics: metrics)
+            }
+            if let change = settled.scheduleChange { report(change) }
         }
-        if let scheduleChange { report(scheduleChange) }
+    }
+
+    /// Judges one poll, sets when its group is next due, and frees its device.
+    private static func settle(
+        _ job: Job, _ outcome: PollOutcome, _ elapsed: Duration, now: ContinuousClock.Instant, in state: inout State
+    ) -> Settled {
+        let claim = job.claim
+        state.completedPolls += 1
+        state.transactions += outcome.transactions
+        let transition = state.devices[claim.device].tracker.record(outcome)
+        let polled = state.devices[claim.device]
+        let health = polled.tracker.health
+        var settled = Settled(transition: transition, health: health, periodic: false, skipped: 0)
+        if health == .offline {
+            let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
+            if transition != nil {
+                // Only this group probes while the device is quarantined.
+                state.schedule.unschedule(device: claim.device, except: claim.entry)
+            }
+            state.schedule.release(claim, nextDue: next)
+            return settled
+        }
+        var next: ContinuousClock.Instant?
+        if case .every(let interval) = job.cadence {
+            let slot = BusSchedule.nextSlot(after: claim.due, interval: interval, now: now)
+            next = slot.due
+            settled.periodic = true
+            settled.skipped = slot.skipped
+            settled.scheduleChange = state.monitor.record(
+                entry: claim.entry, pollTime: elapsed, skipped: slot.skipped, now: now)
+        }
+        state.schedule.release(claim, nextDue: next)
+        if transition?.from == .offline {
+            // Back from quarantine: every group again, identity included.
+            state.schedule.rearm(device: claim.device, except: claim.entry, at: now)
+        }
+        return settled
     }
 
     private func report(

@@ -47,6 +47,22 @@ struct BusSchedule: Sendable {
         return Claim(entry: best, device: entries[best].device, group: entries[best].group, due: due)
     }
 
+    /// Every group already due at `now` whose device is free, earliest first, one per device, at
+    /// most `limit`: a lane that finds several due reads them all in one hop to its thread.
+    mutating func claimDue(at now: ContinuousClock.Instant, limit: Int) -> [Claim] {
+        let due = entries.indices.filter { index in
+            guard let due = entries[index].due else { return false }
+            return due <= now && !busyDevices.contains(entries[index].device)
+        }.sorted { entries[$0].due! < entries[$1].due! }
+        var claims: [Claim] = []
+        for index in due where claims.count < limit {
+            guard busyDevices.insert(entries[index].device).inserted else { continue }
+            claims.append(
+                Claim(entry: index, device: entries[index].device, group: entries[index].group, due: entries[index].due!))
+        }
+        return claims
+    }
+
     /// Frees the claimed group's device and sets when the group is next due (nil: not again).
     mutating func release(_ claim: Claim, nextDue: ContinuousClock.Instant?) {
         entries[claim.entry].due = nextDue
