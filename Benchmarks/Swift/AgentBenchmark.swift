@@ -80,3 +80,87 @@ enum AgentBenchmark {
         return Double(done) / elapsed.seconds
     }
 }
+
+extension AgentBenchmark {
+    /// The agent polling the 200 devices of `Simulators/soak.yaml` every second, measured from /proc.
+    static func footprint(stockpile: String, scenario: String, seconds: Double) async throws {
+        print("== Agent footprint: \(scenario), every device polled every 1 s, into a store, for \(Int(seconds)) s ==")
+        let simulator = try ChildProcess(stockpile, ["simulate", "--scenario", scenario])
+        defer { simulator.stop() }
+        var ports: [String: Int] = [:]
+        for index in 1...4 {
+            ports["port\(index)"] = try SimulatorBenchmark.port(fromTCPLine: simulator.waitForLine(prefix: "tcp port\(index)"))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-soak-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let site = directory.appendingPathComponent("site.yaml")
+        let devices = try soakSite(scenario: String(contentsOfFile: scenario, encoding: .utf8), ports: ports)
+        try devices.text.write(to: site, atomically: true, encoding: .utf8)
+        let agent = try ChildProcess(
+            stockpile, ["agent", "--site", site.path, "--data-dir", directory.path, "--log-level", "warning"])
+        defer { agent.stop() }
+        _ = try agent.waitForLine(prefix: "agent soak:")
+        // The first polls open 4 connections and create the store; measure the steady state.
+        Thread.sleep(forTimeInterval: 3)
+        let pid = agent.process.processIdentifier
+        let cpuBefore = SimulatorBenchmark.cpuSeconds(pid)
+        let simulatorBefore = SimulatorBenchmark.cpuSeconds(simulator.process.processIdentifier)
+        let started = Date()
+        var peakRSS = 0
+        while Date().timeIntervalSince(started) < seconds {
+            peakRSS = max(peakRSS, SimulatorBenchmark.residentKilobytes(pid))
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let wall = Date().timeIntervalSince(started)
+        let cpu = (SimulatorBenchmark.cpuSeconds(pid) - cpuBefore) / wall
+        let simulatorCPU = (SimulatorBenchmark.cpuSeconds(simulator.process.processIdentifier) - simulatorBefore) / wall
+        agent.stop()
+        let database = try AppDatabase.openReadOnly(path: directory.appendingPathComponent("stockpile.sqlite").path)
+        let status = try await database.status()
+        let polled = status.filter { $0.lastQuality == .good || $0.lastQuality == .uncertain }.count
+        print("devices with a good or uncertain last reading       \(polled) of \(devices.count)")
+        print(
+            "agent CPU                                            \(String(format: "%.1f", cpu * 100)) % of one core   "
+                + "(goal < 10 %: \(cpu < 0.10 ? "met" : "NOT met"))")
+        print(
+            "agent peak RSS                                       \(peakRSS / 1024) MB   "
+                + "(goal < 50 MB: \(peakRSS < 50 * 1024 ? "met" : "NOT met"))")
+        print("simulator CPU serving it, same run                   \(String(format: "%.1f", simulatorCPU * 100)) % of one core")
+    }
+
+    /// A site for the soak scenario: its four ports as buses, every device at 1 s.
+    static func soakSite(scenario: String, ports: [String: Int]) throws -> (text: String, count: Int) {
+        var text = """
+            site: {id: soak, name: Soak}
+            data_directory: unused
+            defaults: {poll: 1s, timeout: 1s, retries: 1}
+            tcp:
+
+            """
+        for name in ports.keys.sorted() {
+            text += "  - {name: \(name), host: 127.0.0.1, port: \(ports[name]!)}\n"
+        }
+        text += "devices:\n"
+        var count = 0
+        // `  - {name: dev-001, profile: scales/laumas-tlu.yaml, transport: port1, unit: 1, model: scale, …}`
+        for line in scenario.split(separator: "\n") where line.hasPrefix("  - {name: dev-") {
+            func field(_ key: String) -> String? {
+                guard let range = line.range(of: "\(key): ") else { return nil }
+                return String(line[range.upperBound...].prefix { $0 != "," && $0 != "}" })
+            }
+            guard let name = field("name"), let profile = field("profile"), let bus = field("transport"),
+                let unit = field("unit"), let model = field("model")
+            else { throw BenchmarkError("cannot read soak device line: \(line)") }
+            var entry = "  - {name: \(name), profile: \(profile), bus: \(bus), unit: \(unit)"
+            if model == "scale" {
+                entry += ", location: {name: bay-\(name), capacity: 5000, division: 1, class: III}"
+            } else if model == "environment" {
+                entry += ", zone: z\(bus)"
+            }
+            text += entry + "}\n"
+            count += 1
+        }
+        return (text, count)
+    }
+}

@@ -37,6 +37,12 @@ struct BenchmarkCommand {
                 try await AgentBenchmark.throughput(cBin: cBin, seconds: seconds, rounds: rounds)
                 print()
             }
+            if only == nil || only == "footprint" {
+                let footprintSeconds = Double(options["--footprint-seconds"] ?? "60") ?? 60
+                try await AgentBenchmark.footprint(
+                    stockpile: stockpile, scenario: "Simulators/soak.yaml", seconds: footprintSeconds)
+                print()
+            }
             if only == nil || only == "store" { try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print() }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(
