@@ -102,7 +102,7 @@ extension AgentBenchmark {
         defer { agent.stop() }
         _ = try agent.waitForLine(prefix: "agent soak:")
         // The first polls open 4 connections and create the store; measure the steady state.
-        Thread.sleep(forTimeInterval: 3)
+        try await Task.sleep(for: .seconds(3))
         let pid = agent.process.processIdentifier
         let cpuBefore = SimulatorBenchmark.cpuSeconds(pid)
         let simulatorBefore = SimulatorBenchmark.cpuSeconds(simulator.process.processIdentifier)
@@ -110,7 +110,7 @@ extension AgentBenchmark {
         var peakRSS = 0
         while Date().timeIntervalSince(started) < seconds {
             peakRSS = max(peakRSS, SimulatorBenchmark.residentKilobytes(pid))
-            Thread.sleep(forTimeInterval: 0.5)
+            try await Task.sleep(for: .milliseconds(500))
         }
         let wall = Date().timeIntervalSince(started)
         let cpu = (SimulatorBenchmark.cpuSeconds(pid) - cpuBefore) / wall

@@ -8,8 +8,8 @@ struct StockpileCommand: AsyncParsableCommand {
         commandName: "stockpile",
         abstract: "Proves what is in a strategic stockpile: polls scales and sensors over Modbus, reconciles, alerts.",
         subcommands: [
-            AgentCommand.self, StatusCommand.self, ReadingsCommand.self, ProbeCommand.self, SimulateCommand.self,
-            ConfigCommand.self,
+            AgentCommand.self, StatusCommand.self, ReadingsCommand.self, CommandCommand.self, ProbeCommand.self,
+            SimulateCommand.self, ConfigCommand.self,
         ])
 
     static func bootstrapLogging(level: Logger.Level) {

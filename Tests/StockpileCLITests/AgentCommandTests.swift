@@ -154,6 +154,37 @@ import Testing
         }
     }
 
+    @Test func aCommandIsSentOnlyWhenTheSiteEnablesIt() async throws {
+        try await SimulatorProcess.run(scenario: Self.scenario) { simulator in
+            let path = simulator.directory.appendingPathComponent("site.yaml").path
+            try Self.site(simulator, flush: "1s").write(toFile: path, atomically: true, encoding: .utf8)
+            let refused = try await StockpileRunner.run(["command", "--site", path, "--device", "scale", "tare"])
+            #expect(refused.status == 1)
+            #expect(
+                refused.standardError.contains(
+                    "the site file does not enable \"tare\" for scale (enabled: none)"), "\(refused.standardError)")
+            let unknown = try await StockpileRunner.run(["command", "--site", path, "--device", "climate", "tare"])
+            #expect(unknown.status == 1)
+            #expect(unknown.standardError.contains("has no command \"tare\" (it has: none)"), "\(unknown.standardError)")
+            var counters = try await simulator.counters("scale")
+            #expect(Set(counters.requests.keys).isDisjoint(with: ["5", "6", "15", "16"]), "nothing was written")
+            #expect(try await simulator.device("scale").values["tare"] == 0)
+
+            let enabled = Self.site(simulator, flush: "1s").replacingOccurrences(
+                of: "    location: {name: bay-1, capacity: 5000, division: 1, class: III}\n",
+                with: "    location: {name: bay-1, capacity: 5000, division: 1, class: III}\n    commands: [tare]\n")
+            try enabled.write(toFile: path, atomically: true, encoding: .utf8)
+            let sent = try await StockpileRunner.run(["command", "--site", path, "--device", "scale", "tare"])
+            #expect(sent.status == 0, "\(sent.standardError)")
+            #expect(sent.standardOutput.contains("tare sent to scale (unit 1 on main): accepted"))
+            counters = try await simulator.counters("scale")
+            let writes = counters.requests.filter { ["5", "6", "15", "16"].contains($0.key) }.values.reduce(0, +)
+            #expect(writes == 1, "one write, not retried: \(counters.requests)")
+            let scale = try await simulator.device("scale")
+            #expect(scale.values["tare"] == 2400 && scale.values["net"] == 0, "\(scale.values)")
+        }
+    }
+
     @Test func mistakesAreClearAndExitOne() async throws {
         let missingStore = try await StockpileRunner.run(
             ["readings", "--store", "/nonexistent/stockpile.sqlite", "--device", "x"])
