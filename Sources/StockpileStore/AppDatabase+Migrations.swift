@@ -81,6 +81,106 @@ extension AppDatabase {
             }
         }
 
+        migrator.registerMigration("v2") { db in
+            // Issue 4: the batch writer must take 200,000 readings/s. v1 repeated the device and point names in every
+            // reading and in every entry of its index, and the quality as text. v2 names each series once, in
+            // `series`, and keys readings, minute aggregates and latest values by its integer id: rows and index
+            // entries shrink to a few bytes, and the writer binds integers instead of strings.
+            //
+            // A series row is never deleted, not even by retention: its id stays valid for as long as any process
+            // (the agent's writer) caches it.
+            try db.create(table: "series") { t in
+                t.primaryKey("id", .integer)
+                t.column("device", .text).notNull()
+                t.column("point", .text).notNull()
+                t.uniqueKey(["device", "point"])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO series (device, point)
+                    SELECT device, point FROM reading
+                    UNION SELECT device, point FROM minute_aggregate
+                    UNION SELECT device, point FROM point_latest
+                    ORDER BY device, point
+                    """)
+
+            // The quality as a small integer (see `ReadingQuality.storeCode`), still without a CHECK so that a new
+            // quality needs no rebuild. A v1 quality this build does not know maps to NULL and fails the migration
+            // on NOT NULL rather than land as a wrong quality.
+            let qualityCode = """
+                CASE quality WHEN 'good' THEN 0 WHEN 'uncertain' THEN 1 WHEN 'bad' THEN 2 WHEN 'stale' THEN 3 \
+                WHEN 'offline' THEN 4 END
+                """
+
+            // `series` has no REFERENCES clause: SQLite would look the id up for every inserted reading, and the
+            // writer only ever binds ids it read from `series`, whose rows are never deleted.
+            try db.create(table: "reading_v2") { t in
+                t.primaryKey("id", .integer)
+                t.column("series", .integer).notNull()
+                t.column("time", .integer).notNull()
+                t.column("value", .double)
+                t.column("value_text", .text)
+                t.column("quality", .integer).notNull()
+                t.column("raw", .blob)
+            }
+            // Row ids are kept: later store-and-forward cursors over `reading.id` stay valid.
+            try db.execute(
+                sql: """
+                    INSERT INTO reading_v2 (id, series, time, value, value_text, quality, raw)
+                    SELECT r.id, s.id, r.time, r.value, r.value_text, \(qualityCode), r.raw
+                    FROM reading AS r JOIN series AS s ON s.device = r.device AND s.point = r.point
+                    ORDER BY r.id
+                    """)
+            try db.drop(table: "reading")
+            try db.rename(table: "reading_v2", to: "reading")
+            // Serves `readings(device:point:since:)` and retention, which deletes per series.
+            try db.create(index: "reading_series_time", on: "reading", columns: ["series", "time"])
+
+            try db.create(table: "minute_aggregate_v2", options: [.withoutRowID]) { t in
+                t.column("series", .integer).notNull()
+                t.column("minute", .integer).notNull()
+                t.column("count", .integer).notNull()
+                t.column("good_count", .integer).notNull()
+                t.column("uncertain_count", .integer).notNull()
+                t.column("bad_count", .integer).notNull()
+                t.column("stale_count", .integer).notNull()
+                t.column("offline_count", .integer).notNull()
+                t.column("value_count", .integer).notNull()
+                t.column("min", .double)
+                t.column("max", .double)
+                t.column("sum", .double).notNull()
+                t.column("mean", .double).generatedAs(sql: #""sum" / "value_count""#)
+                t.primaryKey(["series", "minute"])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO minute_aggregate_v2 (series, minute, "count", good_count, uncertain_count, bad_count,
+                        stale_count, offline_count, value_count, "min", "max", "sum")
+                    SELECT s.id, a.minute, a."count", a.good_count, a.uncertain_count, a.bad_count, a.stale_count,
+                        a.offline_count, a.value_count, a."min", a."max", a."sum"
+                    FROM minute_aggregate AS a JOIN series AS s ON s.device = a.device AND s.point = a.point
+                    """)
+            try db.drop(table: "minute_aggregate")
+            try db.rename(table: "minute_aggregate_v2", to: "minute_aggregate")
+
+            try db.create(table: "point_latest_v2") { t in
+                t.primaryKey("series", .integer)
+                t.column("time", .integer).notNull()
+                t.column("quality", .integer).notNull()
+                t.column("good_time", .integer)
+                t.column("good_value", .double)
+                t.column("good_value_text", .text)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO point_latest_v2 (series, time, quality, good_time, good_value, good_value_text)
+                    SELECT s.id, p.time, \(qualityCode), p.good_time, p.good_value, p.good_value_text
+                    FROM point_latest AS p JOIN series AS s ON s.device = p.device AND s.point = p.point
+                    """)
+            try db.drop(table: "point_latest")
+            try db.rename(table: "point_latest_v2", to: "point_latest")
+        }
+
         return migrator
     }
 }

@@ -9,19 +9,28 @@ extension AppDatabase {
         device: String, point: String? = nil, since: Date, until: Date? = nil, limit: Int? = nil
     ) async throws -> [Reading] {
         try await reader.read { db in
-            var request = Reading.filter(Reading.Columns.device == device)
+            // Series first (CROSS JOIN fixes the loop order), then each one's `(series, time)` range.
+            var sql = """
+                SELECT r.*, s.device, s.point FROM series AS s CROSS JOIN reading AS r ON r.series = s.id
+                WHERE s.device = ?
+                """
+            var arguments: StatementArguments = [device]
             if let point {
-                request = request.filter(Reading.Columns.point == point)
+                sql += " AND s.point = ?"
+                arguments += [point]
             }
-            request = request.filter(Reading.Columns.time >= StoreTime.milliseconds(since))
+            sql += " AND r.time >= ?"
+            arguments += [StoreTime.milliseconds(since)]
             if let until {
-                request = request.filter(Reading.Columns.time < StoreTime.milliseconds(until))
+                sql += " AND r.time < ?"
+                arguments += [StoreTime.milliseconds(until)]
             }
-            request = request.order(Reading.Columns.time, Reading.Columns.id)
+            sql += " ORDER BY r.time, r.id"
             if let limit {
-                request = request.limit(limit)
+                sql += " LIMIT ?"
+                arguments += [limit]
             }
-            return try request.fetchAll(db)
+            return try Reading.fetchAll(db, sql: sql, arguments: arguments)
         }
     }
 
@@ -30,14 +39,16 @@ extension AppDatabase {
         device: String, point: String, since: Date, until: Date? = nil
     ) async throws -> [MinuteAggregate] {
         try await reader.read { db in
-            var request =
-                MinuteAggregate
-                .filter(MinuteAggregate.Columns.device == device && MinuteAggregate.Columns.point == point)
-                .filter(MinuteAggregate.Columns.minute >= StoreTime.milliseconds(since))
+            var sql = """
+                SELECT a.*, s.device, s.point FROM series AS s CROSS JOIN minute_aggregate AS a ON a.series = s.id
+                WHERE s.device = ? AND s.point = ? AND a.minute >= ?
+                """
+            var arguments: StatementArguments = [device, point, StoreTime.milliseconds(since)]
             if let until {
-                request = request.filter(MinuteAggregate.Columns.minute < StoreTime.milliseconds(until))
+                sql += " AND a.minute < ?"
+                arguments += [StoreTime.milliseconds(until)]
             }
-            return try request.order(MinuteAggregate.Columns.minute).fetchAll(db)
+            return try MinuteAggregate.fetchAll(db, sql: sql + " ORDER BY a.minute", arguments: arguments)
         }
     }
 
@@ -64,10 +75,12 @@ extension AppDatabase {
             + errorWindow.components.attoseconds / 1_000_000_000_000_000
         let windowStart = StoreTime.minute(StoreTime.milliseconds(now) - windowMilliseconds)
         return try await reader.read { db in
-            let points =
-                try PointLatest
-                .order(PointLatest.Columns.device, PointLatest.Columns.point)
-                .fetchAll(db)
+            let points = try PointLatest.fetchAll(
+                db,
+                sql: """
+                    SELECT p.*, s.device, s.point FROM point_latest AS p JOIN series AS s ON s.id = p.series
+                    ORDER BY s.device, s.point
+                    """)
             // The newest transition per device (ties broken by insertion order).
             let health = try DeviceHealthEvent.fetchAll(
                 db,
@@ -77,14 +90,14 @@ extension AppDatabase {
                         FROM device_health_event)
                     WHERE rank = 1
                     """)
-            // Point by point through the aggregates' primary key (CROSS JOIN fixes the loop order).
+            // Series by series through the aggregates' primary key (CROSS JOIN fixes the loop order).
             let errorRows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT p.device, sum(a.bad_count) AS bad, sum(a.offline_count) AS offline
-                    FROM point_latest AS p CROSS JOIN minute_aggregate AS a
-                        ON a.device = p.device AND a.point = p.point AND a.minute >= ?
-                    GROUP BY p.device
+                    SELECT s.device, sum(a.bad_count) AS bad, sum(a.offline_count) AS offline
+                    FROM point_latest AS p CROSS JOIN minute_aggregate AS a ON a.series = p.series AND a.minute >= ?
+                        JOIN series AS s ON s.id = p.series
+                    GROUP BY s.device
                     """,
                 arguments: [windowStart])
 

@@ -18,7 +18,7 @@ extension AppDatabase {
     /// `aggregateDays` days, counted back from `now`.
     ///
     /// The aggregates of pruned readings stay: they were written with the readings, at ingest. Work goes point
-    /// by point, one short transaction each through the `(device, point, time)` index, so the agent's batches
+    /// by point, one short transaction each through the `(series, time)` index, so the agent's batches
     /// interleave with a long prune instead of waiting for it.
     @discardableResult
     public func prune(now: Date = Date(), rawDays: Int = 30, aggregateDays: Int = 730) async throws -> PruneSummary {
@@ -27,24 +27,21 @@ extension AppDatabase {
         let rawCutoff = nowMilliseconds - Int64(rawDays) * StoreTime.millisecondsPerDay
         let aggregateCutoff = nowMilliseconds - Int64(aggregateDays) * StoreTime.millisecondsPerDay
 
+        // Rows of `series` stay, even for a forgotten point: the writer may hold their ids (see `SeriesCache`).
         let series = try await reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT device, point FROM point_latest ORDER BY device, point")
-                .map { (device: $0["device"] as String, point: $0["point"] as String) }
+            try Int64.fetchAll(db, sql: "SELECT series FROM point_latest ORDER BY series")
         }
         var summary = PruneSummary()
-        for (device, point) in series {
+        for id in series {
             let deleted = try await writer.write { db in
-                try db.execute(
-                    sql: "DELETE FROM reading WHERE device = ? AND point = ? AND time < ?",
-                    arguments: [device, point, rawCutoff])
+                try db.execute(sql: "DELETE FROM reading WHERE series = ? AND time < ?", arguments: [id, rawCutoff])
                 let readings = db.changesCount
                 try db.execute(
-                    sql: "DELETE FROM minute_aggregate WHERE device = ? AND point = ? AND minute < ?",
-                    arguments: [device, point, aggregateCutoff])
+                    sql: "DELETE FROM minute_aggregate WHERE series = ? AND minute < ?",
+                    arguments: [id, aggregateCutoff])
                 let aggregates = db.changesCount
                 try db.execute(
-                    sql: "DELETE FROM point_latest WHERE device = ? AND point = ? AND time < ?",
-                    arguments: [device, point, aggregateCutoff])
+                    sql: "DELETE FROM point_latest WHERE series = ? AND time < ?", arguments: [id, aggregateCutoff])
                 return (readings, aggregates, db.changesCount)
             }
             summary.readings += deleted.0

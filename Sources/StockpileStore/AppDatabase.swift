@@ -11,6 +11,9 @@ public struct AppDatabase: Sendable {
     /// The connection(s). Internal: the rest of the package talks to the store through intention-named methods.
     let writer: any DatabaseWriter
 
+    /// The `series` ids the batch writer has used, shared by every copy of this value.
+    let seriesCache = SeriesCache()
+
     /// Reads go through the pool's readers, concurrent with the writer.
     var reader: any DatabaseReader { writer }
 
@@ -43,7 +46,7 @@ public struct AppDatabase: Sendable {
     /// - `synchronous = FULL`: GRDB sets NORMAL with WAL (durable across a crash of the process, not of the
     ///   machine); the store wants a returned flush to survive a power cut too.
     /// - `cache_size = -8192` (8 MiB, SQLite's default is 2 MiB): each batch writes one index leaf per active point
-    ///   (the tail of its `(device, point, time)` range); the cache must hold those tails for a site of a
+    ///   (the tail of its `(series, time)` range); the cache must hold those tails for a site of a
     ///   couple of thousand points, or every batch re-reads them from the file.
     /// - `wal_autocheckpoint = 4000` pages (16 MiB at most in the WAL before it is copied back, default 1000):
     ///   a checkpoint per batch would copy the same hot index pages into the file again and again.

@@ -58,11 +58,20 @@ extension MinuteAggregate: FetchableRecord, TableRecord {
     /// The table's name. Rows are only written by the batch writer's upsert, so the record is not persistable.
     public static let databaseTableName = "minute_aggregate"
 
+    /// The row's columns, with `device` and `point` looked up in `series` (migration v2 keys the table by series).
+    public static var databaseSelection: [any SQLSelectable] {
+        [
+            AllColumns(),
+            SQL("(SELECT device FROM series WHERE series.id = minute_aggregate.series) AS device"),
+            SQL("(SELECT point FROM series WHERE series.id = minute_aggregate.series) AS point"),
+        ]
+    }
+
     /// The table's columns, for GRDB's query interface.
     public enum Columns {
-        /// The `device` column.
+        /// The `device` column of the row's series (selected by ``databaseSelection``).
         public static let device = Column(CodingKeys.device)
-        /// The `point` column.
+        /// The `point` column of the row's series (selected by ``databaseSelection``).
         public static let point = Column(CodingKeys.point)
         /// The `minute` column.
         public static let minute = Column(CodingKeys.minuteMilliseconds)

@@ -17,6 +17,9 @@ public struct Reading: Hashable, Sendable, Codable {
     private var storedNumber: Double?
     private var storedText: String?
     private var rawBytes: Data?
+    /// The row of `series` this reading belongs to, once read from or written to the store. Not part of the
+    /// reading's identity: `device` and `point` are.
+    var seriesID: Int64? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, device, point, quality
@@ -89,17 +92,80 @@ public struct Reading: Hashable, Sendable, Codable {
     }
 }
 
+extension Reading {
+    // By hand, to leave `seriesID` out: a reading read back equals the reading that was written.
+    public static func == (lhs: Reading, rhs: Reading) -> Bool {
+        lhs.id == rhs.id && lhs.device == rhs.device && lhs.point == rhs.point && lhs.quality == rhs.quality
+            && lhs.timeMilliseconds == rhs.timeMilliseconds && lhs.storedNumber == rhs.storedNumber
+            && lhs.storedText == rhs.storedText && lhs.rawBytes == rhs.rawBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(device)
+        hasher.combine(point)
+        hasher.combine(quality)
+        hasher.combine(timeMilliseconds)
+        hasher.combine(storedNumber)
+        hasher.combine(storedText)
+        hasher.combine(rawBytes)
+    }
+}
+
 extension Reading: FetchableRecord, MutablePersistableRecord {
     /// The table's name.
     public static let databaseTableName = "reading"
+
+    /// The row's columns, with `device` and `point` looked up in `series` (migration v2 keeps only the series id
+    /// in `reading`), so that `Reading.fetchAll(db)` and friends still read whole readings.
+    public static var databaseSelection: [any SQLSelectable] {
+        [
+            AllColumns(),
+            SQL("(SELECT device FROM series WHERE series.id = reading.series) AS device"),
+            SQL("(SELECT point FROM series WHERE series.id = reading.series) AS point"),
+        ]
+    }
+
+    /// A reading from a row holding `reading`'s columns and its series' `device` and `point`.
+    public init(row: Row) throws {
+        let code: Int = row[CodingKeys.quality.stringValue]
+        guard let quality = ReadingQuality(storeCode: code) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "unknown reading quality code \(code)")
+        }
+        self.id = row[CodingKeys.id.stringValue]
+        self.device = row[CodingKeys.device.stringValue]
+        self.point = row[CodingKeys.point.stringValue]
+        self.quality = quality
+        self.timeMilliseconds = row[CodingKeys.timeMilliseconds.stringValue]
+        self.storedNumber = row[CodingKeys.storedNumber.stringValue]
+        self.storedText = row[CodingKeys.storedText.stringValue]
+        self.rawBytes = row[CodingKeys.rawBytes.stringValue]
+        self.seriesID = row["series"]
+    }
+
+    /// The row as stored: the series id instead of the names, the quality as its code.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container[CodingKeys.id.stringValue] = id
+        container["series"] = seriesID
+        container[CodingKeys.timeMilliseconds.stringValue] = timeMilliseconds
+        container[CodingKeys.storedNumber.stringValue] = storedNumber
+        container[CodingKeys.storedText.stringValue] = storedText
+        container[CodingKeys.quality.stringValue] = quality.storeCode
+        container[CodingKeys.rawBytes.stringValue] = rawBytes
+    }
+
+    /// Finds or creates the reading's series, in the inserting transaction.
+    public mutating func willInsert(_ db: Database) throws {
+        seriesID = try SeriesCache.id(of: SeriesKey(device: device, point: point), in: db)
+    }
 
     /// The table's columns, for GRDB's query interface.
     public enum Columns {
         /// The `id` column.
         public static let id = Column(CodingKeys.id)
-        /// The `device` column.
+        /// The `device` column of the reading's series (selected by ``databaseSelection``).
         public static let device = Column(CodingKeys.device)
-        /// The `point` column.
+        /// The `point` column of the reading's series (selected by ``databaseSelection``).
         public static let point = Column(CodingKeys.point)
         /// The `time` column.
         public static let time = Column(CodingKeys.timeMilliseconds)

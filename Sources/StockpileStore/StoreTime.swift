@@ -2,7 +2,7 @@ import Foundation
 
 /// How the store writes time: UTC, as integer milliseconds since 1970-01-01T00:00:00Z.
 ///
-/// Integers keep the `(device, point, time)` index compact and comparisons exact, read the same in the
+/// Integers keep the `(series, time)` index compact and comparisons exact, read the same in the
 /// `sqlite3` shell (`datetime(time / 1000, 'unixepoch')`), and are what a central PostgreSQL or Prometheus
 /// expects later. A minute bucket is the millisecond time of the minute's first instant.
 enum StoreTime {

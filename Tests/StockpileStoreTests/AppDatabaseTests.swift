@@ -6,10 +6,10 @@ import Testing
 
 @Suite("AppDatabase: file, WAL and migrations")
 struct AppDatabaseTests {
-    @Test("migrations apply on an empty file: v1's tables and the (device, point, time) index, WAL, synchronous FULL")
+    @Test("migrations apply on an empty file: v2's tables and the (series, time) index, WAL, synchronous FULL")
     func migratesAnEmptyFile() async throws {
         try await withFileStore { database, _ in
-            #expect(try await database.appliedMigrations() == ["v1"])
+            #expect(try await database.appliedMigrations() == ["v1", "v2"])
             let (tables, indexColumns, journalMode, synchronous) = try await database.writer.writeWithoutTransaction {
                 db in
                 (
@@ -19,13 +19,13 @@ struct AppDatabaseTests {
                             SELECT name FROM sqlite_master
                             WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name
                             """),
-                    try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('reading_device_point_time')"),
+                    try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('reading_series_time')"),
                     try String.fetchOne(db, sql: "PRAGMA journal_mode"),
                     try Int.fetchOne(db, sql: "PRAGMA synchronous")
                 )
             }
-            #expect(tables == ["device_health_event", "minute_aggregate", "point_latest", "reading"])
-            #expect(indexColumns == ["device", "point", "time"])
+            #expect(tables == ["device_health_event", "minute_aggregate", "point_latest", "reading", "series"])
+            #expect(indexColumns == ["series", "time"])
             #expect(journalMode == "wal")
             #expect(synchronous == 2)  // FULL
         }
@@ -41,10 +41,10 @@ struct AppDatabaseTests {
                 await writer.append(reading(noon))
                 try await writer.flush()
                 try AppDatabase.migrator.migrate(database.writer)
-                #expect(try await database.appliedMigrations() == ["v1"])
+                #expect(try await database.appliedMigrations() == ["v1", "v2"])
             }
             let reopened = try AppDatabase.open(path: path)
-            #expect(try await reopened.appliedMigrations() == ["v1"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2"])
             #expect(try await reopened.readings(device: "scale-1", since: .distantPast).count == 1)
         }
     }

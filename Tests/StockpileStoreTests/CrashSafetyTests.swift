@@ -31,7 +31,11 @@ struct CrashSafetyTests {
                 let perBatch = try await database.reader.read { db in
                     var counts: [Int: Int] = [:]
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT value, count(*) AS n FROM reading WHERE device = ? GROUP BY value",
+                        db,
+                        sql: """
+                            SELECT value, count(*) AS n FROM reading
+                            WHERE series IN (SELECT id FROM series WHERE device = ?) GROUP BY value
+                            """,
                         arguments: [device])
                     while let row = try rows.next() { counts[Int(row["value"] as Double)] = row["n"] }
                     return counts
@@ -46,7 +50,10 @@ struct CrashSafetyTests {
                 // Aggregates, latest values and health events committed with their readings, never apart.
                 #expect(
                     try await database.count(
-                        #"SELECT coalesce(sum("count"), 0) FROM minute_aggregate WHERE device = ?"#, [device])
+                        #"""
+                        SELECT coalesce(sum("count"), 0) FROM minute_aggregate
+                        WHERE series IN (SELECT id FROM series WHERE device = ?)
+                        """#, [device])
                         == present)
                 #expect(
                     try await database.count(
