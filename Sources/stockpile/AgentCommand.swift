@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Modbus
+import Prometheus
 import ServiceLifecycle
 import StockpileAgent
 import StockpileDomain
@@ -28,7 +31,16 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve the agent's metrics for Prometheus at http://HOST:PORT/metrics (port 0: any free one).",
+            valueName: "HOST:PORT"))
+    var metrics: String?
+
     func validate() throws {
+        if let metrics, SimulateCommand.hostAndPort(metrics) == nil {
+            throw ValidationError("--metrics expects HOST:PORT, such as 127.0.0.1:9464")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: one of trace, debug, info, notice, warning, error, critical")
         }
@@ -36,6 +48,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         StockpileCommand.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
+        // Before any metric is made: swift-metrics takes one backend per process.
+        let prometheus = metrics.map { _ in PrometheusMetricsFactory() }
+        if let prometheus { MetricsSystem.bootstrap(prometheus) }
         var logger = Logger(label: "stockpile.agent")
         let configuration: SiteConfiguration
         do {
@@ -53,9 +68,17 @@ struct AgentCommand: AsyncParsableCommand {
         Output.line(
             "agent \(configuration.id): \(configuration.devices.count) devices on \(agent.pollers.count) buses, "
                 + "store \(agent.storePath)")
+        var services = agent.services
+        if let prometheus, let metrics, let (host, port) = SimulateCommand.hostAndPort(metrics) {
+            let shown = host.contains(":") ? "[\(host)]" : host
+            services.append(
+                MetricsEndpoint.application(registry: prometheus.registry, host: host, port: port, logger: logger) {
+                    Output.line("metrics http://\(shown):\($0)/metrics")
+                })
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: agent.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

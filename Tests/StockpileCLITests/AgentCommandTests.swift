@@ -185,6 +185,34 @@ import Testing
         }
     }
 
+    @Test func metricsAreServedForPrometheus() async throws {
+        try await SimulatorProcess.run(scenario: Self.scenario) { simulator in
+            let path = simulator.directory.appendingPathComponent("site.yaml").path
+            try Self.site(simulator, flush: "200ms").write(toFile: path, atomically: true, encoding: .utf8)
+            let agent = try ChildProcess(["agent", "--site", path, "--metrics", "127.0.0.1:0"], name: "agent")
+            defer { agent.kill() }
+            let port = try await agent.waitFor { lines in
+                lines.first { $0.hasPrefix("metrics http://127.0.0.1:") }
+                    .flatMap { Int($0.split(separator: ":").last?.split(separator: "/").first ?? "") }
+            }
+            try await Task.sleep(for: .seconds(1))
+            let (status, body) = try await LoopbackHTTP.exchange(port: port, "GET", "/metrics")
+            #expect(status == 200)
+            let text = String(decoding: body, as: UTF8.self)
+            let lines = text.split(separator: "\n").map(String.init)
+            // Healthy devices: health 0 (online), clean polls counted per device and bus.
+            #expect(lines.contains(#"stockpile_device_health{bus="main",device="scale"} 0.0"#), "\(text)")
+            #expect(lines.contains(#"stockpile_device_health{bus="line1",device="climate"} 0.0"#))
+            let polls = lines.first { $0.hasPrefix(#"stockpile_polls_total{bus="main",device="scale",outcome="clean"}"#) }
+            let count = try #require(polls?.split(separator: " ").last.flatMap { Int($0) })
+            #expect(count >= 5, "100 ms polls for a second: \(count)")
+            #expect(lines.contains { $0.hasPrefix(#"stockpile_bus_round_seconds{bus="main",kind="predicted"}"#) })
+            let (missing, _) = try await LoopbackHTTP.exchange(port: port, "GET", "/other")
+            #expect(missing == 404)
+            #expect(await agent.terminate().status == 0)
+        }
+    }
+
     @Test func mistakesAreClearAndExitOne() async throws {
         let missingStore = try await StockpileRunner.run(
             ["readings", "--store", "/nonexistent/stockpile.sqlite", "--device", "x"])
