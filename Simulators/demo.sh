@@ -9,6 +9,7 @@ SCENARIO=Simulators/demo-warehouse/scenario.yaml
 SITE=Simulators/demo-warehouse/site.yaml
 DATA=${DATA:-demo-data}
 CONTROL=127.0.0.1:8502
+METRICS=127.0.0.1:9464
 SIMULATOR_LOG=$(mktemp -t stockpile-demo-simulator.XXXXXX)
 
 SIMULATOR= AGENT=
@@ -31,7 +32,7 @@ done
 cat "$SIMULATOR_LOG"
 
 # The agent logs one line per change of state (a device online, offline, back) on standard error.
-"$STOCKPILE" agent --site "$SITE" --data-dir "$DATA" &
+"$STOCKPILE" agent --site "$SITE" --data-dir "$DATA" --metrics "$METRICS" &
 AGENT=$!
 sleep 1
 
@@ -43,6 +44,7 @@ Look at it, in another terminal:
   $STOCKPILE status --site $SITE --data-dir $DATA
   $STOCKPILE readings --site $SITE --data-dir $DATA --device bay-b1-scale --point displayed_weight --since 10m
   $STOCKPILE readings --site $SITE --data-dir $DATA --device zone-b-climate --point humidity --since 10m --csv
+  curl -s http://$METRICS/metrics          (the agent's metrics, for Prometheus)
   curl -s http://$CONTROL/devices          (the simulator's own view)
 Its timeline: the dose-rate probe slow from 1 min, a receipt at 2 min (bay A2 uncertain while it
 settles), humidity climbing in bay B from 3 min, 25 kg leaving bay B1 at 4 min with door 2 open,
