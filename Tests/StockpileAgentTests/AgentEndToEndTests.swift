@@ -263,4 +263,38 @@ import Testing
             warehouse.expectNoWrites()
         }
     }
+
+    @Test func aGatewayRestartTakesItsDevicesOfflineAndTheyComeBack() async throws {
+        try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
+            let ready = try await AgentFixtures.eventually { try await !warehouse.readings("scale", "gross").isEmpty }
+            #expect(ready)
+            let server = try #require(warehouse.simulator.server(for: "main"))
+            let port = try #require(warehouse.endpoints["main"]?.port)
+            let before = Date()
+            // The gateway goes away: connections refused, then it listens on the same port again.
+            await Task.detached { server.stop() }.value
+            let bothOffline = try await AgentFixtures.eventually {
+                let scale = try await warehouse.healthEvents("scale").contains { $0.time > before && $0.to == .offline }
+                let scale2 = try await warehouse.healthEvents("scale2").contains { $0.time > before && $0.to == .offline }
+                return scale && scale2
+            }
+            #expect(bothOffline)
+            let restarted = Date()
+            _ = try await Task.detached { try server.startTCP(host: "127.0.0.1", port: port) }.value
+            let back = try await AgentFixtures.eventually(within: .seconds(10)) {
+                let gross = try await warehouse.readings("scale", "gross").filter { $0.time > restarted }
+                let weight = try await warehouse.readings("scale2", "displayed_weight").filter { $0.time > restarted }
+                return gross.contains { $0.quality == .good } && weight.contains { $0.quality == .good }
+            }
+            #expect(back)
+            let events = try await warehouse.healthEvents("scale").filter { $0.time > before }
+            #expect(events.last?.to == .online, "\(events)")
+            let window = try await warehouse.readings("scale", "gross").filter { $0.time > before && $0.time < restarted }
+            #expect(!window.isEmpty && window.allSatisfy { $0.value == nil }, "no value while the gateway was down")
+            // The RTU line was never affected.
+            let climate = try await warehouse.readings("climate", "temperature").filter { $0.time > before }
+            #expect(climate.count >= 3 && climate.allSatisfy { $0.quality == .good })
+            warehouse.expectNoWrites()
+        }
+    }
 }
