@@ -297,4 +297,26 @@ import Testing
             warehouse.expectNoWrites()
         }
     }
+
+    @Test func aMismatchedReplyIsBadAndTheLineRecovers() async throws {
+        try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
+            let ready = try await AgentFixtures.eventually { try await !warehouse.readings("climate", "humidity").isEmpty }
+            #expect(ready)
+            let before = Date()
+            // The climate sensor answers as another unit id: libmodbus rejects the reply on RTU.
+            warehouse.trigger(.fault(Fault(kind: .wrongUnit, requests: 3)), on: "climate")
+            let recovered = try await AgentFixtures.eventually {
+                let recent = try await warehouse.readings("climate", "humidity").filter { $0.time > before }
+                return recent.suffix(2).count == 2 && recent.suffix(2).allSatisfy { $0.quality == .good }
+            }
+            #expect(recovered)
+            let window = try await warehouse.readings("climate", "humidity").filter { $0.time > before }
+            let failed = window.filter { $0.quality != .good }
+            #expect(!failed.isEmpty && failed.allSatisfy { $0.value == nil })
+            #expect(window.filter { $0.value != nil }.allSatisfy { Self.number($0) == 40 })
+            let vaisala = try await warehouse.readings("vaisala", "humidity").filter { $0.time > before }
+            #expect(vaisala.filter { $0.value != nil }.allSatisfy { abs(Self.number($0)! - 35) < 0.01 })
+            warehouse.expectNoWrites()
+        }
+    }
 }

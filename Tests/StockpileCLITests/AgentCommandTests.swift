@@ -113,6 +113,11 @@ import Testing
             #expect(csvLines.count >= 6)
             #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,good") })
             #expect(await second.terminate().status == 0)
+            // With the agent stopped, the held values age past 3 poll intervals and show stale.
+            try await Task.sleep(for: .milliseconds(600))
+            let stopped = try await StockpileRunner.run(["status", "--site", site])
+            let staleRow = try #require(stopped.standardOutput.split(separator: "\n").first { $0.hasPrefix("scale ") })
+            #expect(staleRow.contains("gross = 2400 kg") && staleRow.contains(" stale "), "\(staleRow)")
             // Polling only: the simulator saw reads, never a write.
             for device in ["scale", "climate"] {
                 let counters = try await simulator.counters(device)
