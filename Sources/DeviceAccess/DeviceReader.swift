@@ -11,8 +11,9 @@ public struct DeviceReader: Sendable {
     public let profile: DeviceProfile
     public let unit: UInt8
     public let plan: [PlannedRead]
-    /// The names of the readings a pass yields (the points read and their flags); nil: every one.
-    private let emitted: Set<String>?
+    /// Decodes the points read, and only those: a group's reader does not decode the rest of the
+    /// profile to throw it away (a group carries the points its qualifiers need).
+    private let decoder: ProfileDecoder
 
     /// A reader of `points` of the device (default: all of them); a pass yields readings of those
     /// points and their flags only.
@@ -20,7 +21,9 @@ public struct DeviceReader: Sendable {
         self.profile = profile
         self.unit = unit
         self.plan = RequestPlanner(transport: profile.transport).plan(points ?? profile.points)
-        self.emitted = points.map { points in Set(points.flatMap { [$0.name] + $0.flags.map(\.name) }) }
+        var read = profile
+        if let points { read.points = points }
+        self.decoder = ProfileDecoder(profile: read)
     }
 
     /// Performs the plan once, with the client's own timeout and no retries: the probe's way.
@@ -102,8 +105,7 @@ public struct DeviceReader: Sendable {
 
     /// Decodes a pass into readings: values and qualities, no value where a read failed.
     public func decode(_ pass: Pass) -> DeviceReadResult {
-        var readings = ProfileDecoder(profile: profile).decode(pass.registers)
-        if let emitted { readings.removeAll { !emitted.contains($0.name) } }
+        var readings = decoder.decode(pass.registers)
         if !pass.failures.isEmpty {
             let qualityByPoint = Self.failedQualities(pass.failures, profile: profile)
             for index in readings.indices {
