@@ -19,15 +19,28 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
     var devices: [String] = []
 
+    /// Where an installed agent's site file lives (README, "Installing the agent").
+    static let installedSite = "/etc/stockpile/site.yaml"
+
+    /// The site file named, or the installed one when nothing else names the store.
+    var sitePath: String? {
+        if let site { return site }
+        if dataDirectory == nil, store == nil, FileManager.default.fileExists(atPath: Self.installedSite) {
+            return Self.installedSite
+        }
+        return nil
+    }
+
     func validate() throws {
-        if site == nil, dataDirectory == nil, store == nil {
-            throw ValidationError("name the store: --site SITE.yaml, --data-dir DIR or --store PATH")
+        if sitePath == nil, dataDirectory == nil, store == nil {
+            throw ValidationError(
+                "name the store: --site SITE.yaml, --data-dir DIR or --store PATH (\(Self.installedSite) when installed)")
         }
     }
 
     /// The site, when one was named.
     func loadSite() throws -> SiteConfiguration? {
-        guard let site else { return nil }
+        guard let site = sitePath else { return nil }
         do {
             return try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
         } catch {
