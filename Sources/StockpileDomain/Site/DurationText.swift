@@ -3,7 +3,8 @@ import Foundation
 /// Durations as site files write them: `500ms`, `1s`, `2m`, `1h`, `1d`, or compounds like `1m30s`.
 ///
 /// A unit is required (a bare `5` could mean seconds or milliseconds); only `0` may go without one.
-/// The simulator's `SimulatedDuration` reads the same notation as seconds on its virtual clock.
+/// The simulator's `SimulatedDuration` reads the same notation (through `parse`) as seconds on its
+/// virtual clock.
 public enum DurationText {
     private static let nanoseconds: [String: Double] = [
         "ms": 1e6, "s": 1e9, "m": 60e9, "min": 60e9, "h": 3600e9, "d": 86400e9,
