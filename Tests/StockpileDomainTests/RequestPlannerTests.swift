@@ -65,7 +65,8 @@ struct RequestPlannerTests {
 
     @Test("greedy planning matches an exhaustive search on random layouts")
     func greedyIsMinimal() {
-        var generator = SystemRandomNumberGenerator()
+        // Seeded, so a failing layout comes back on the next run.
+        var generator = SplitMix64(seed: 0x5EED_2026)
         for _ in 0..<200 {
             let maxRegisters = Int.random(in: 2...10, using: &generator)
             let maxGap = Int.random(in: 0...4, using: &generator)
@@ -102,5 +103,22 @@ struct RequestPlannerTests {
             }
         }
         return best[ranges.count]
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator for reproducible test layouts.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 }
