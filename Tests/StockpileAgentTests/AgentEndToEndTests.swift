@@ -319,4 +319,35 @@ import Testing
             warehouse.expectNoWrites()
         }
     }
+
+    @Test func aLateTCPAnswerIsNeverTakenForTheNextDevicesOnTheSameConnection() async throws {
+        try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
+            let ready = try await AgentFixtures.eventually { try await !warehouse.readings("scale", "gross").isEmpty }
+            #expect(ready)
+            let before = Date()
+            // Scale answers 450 ms late against a 300 ms timeout, on the connection scale2 shares:
+            // each late answer carries an old transaction id.
+            warehouse.trigger(.fault(Fault(kind: .slow(delay: 0.45, jitter: 0), duration: 2)), on: "scale")
+            try await Task.sleep(for: .seconds(2.5))
+            let recovered = try await AgentFixtures.eventually {
+                try await warehouse.readings("scale", "gross").last?.quality == .good
+            }
+            #expect(recovered)
+            let scale = try await warehouse.readings("scale", "gross").filter { $0.time > before }
+            #expect(scale.contains { $0.value == nil })
+            #expect(scale.filter { $0.value != nil }.allSatisfy { Self.number($0) == 1200 })
+            // One connection serves both: while scale is late, scale2's answers queue behind it and a
+            // late answer's transaction id is refused, so scale2 loses polls too, but never gets a
+            // value that is not its own, and is good again once scale answers in time.
+            let neighbourRecovered = try await AgentFixtures.eventually {
+                let recent = try await warehouse.readings("scale2", "displayed_weight").suffix(2)
+                return recent.count == 2 && recent.allSatisfy { $0.quality == .good }
+            }
+            #expect(neighbourRecovered)
+            let neighbour = try await warehouse.readings("scale2", "displayed_weight").filter { $0.time > before }
+            #expect(neighbour.filter { $0.value != nil }.allSatisfy { Self.number($0) == 800 })
+            #expect(neighbour.filter { $0.quality != .good }.allSatisfy { $0.value == nil })
+            warehouse.expectNoWrites()
+        }
+    }
 }
