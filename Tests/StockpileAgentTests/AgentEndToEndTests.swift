@@ -336,9 +336,10 @@ import Testing
             let scale = try await warehouse.readings("scale", "gross").filter { $0.time > before }
             #expect(scale.contains { $0.value == nil })
             #expect(scale.filter { $0.value != nil }.allSatisfy { Self.number($0) == 1200 })
-            // One connection serves both: while scale is late, scale2's answers queue behind it and a
-            // late answer's transaction id is refused, so scale2 loses polls too, but never gets a
-            // value that is not its own, and is good again once scale answers in time.
+            // One connection serves both: a late answer of scale's can arrive after the flush that
+            // followed its timeout, and the next request (maybe scale2's) reads it first and refuses
+            // its transaction id. So scale2 loses polls too, but never gets a value that is not its
+            // own, and is good again once scale answers in time.
             let neighbourRecovered = try await AgentFixtures.eventually {
                 let recent = try await warehouse.readings("scale2", "displayed_weight").suffix(2)
                 return recent.count == 2 && recent.allSatisfy { $0.quality == .good }
