@@ -73,7 +73,7 @@ public struct DeviceReader: Sendable {
             if let silence {
                 // Not sent: the device just failed to answer, and its timeouts would only take bus
                 // time from its neighbours.
-                failures.append(ReadFailure(read: read, error: silence, wasSent: false))
+                failures.append(ReadFailure(read: read, error: silence))
                 continue
             }
             if index > 0, pause > .zero {
@@ -231,14 +231,13 @@ extension PollOutcome {
 /// A planned read that failed, and the points it would have served.
 public struct ReadFailure: Error, Sendable, CustomStringConvertible {
     public var read: PlannedRead
+    /// What went wrong; for a read not sent because the device had just failed to answer another,
+    /// that read's error.
     public var error: ModbusError
-    /// False when the read was not sent because the device had just failed to answer another.
-    public var wasSent: Bool
 
-    public init(read: PlannedRead, error: ModbusError, wasSent: Bool = true) {
+    public init(read: PlannedRead, error: ModbusError) {
         self.read = read
         self.error = error
-        self.wasSent = wasSent
     }
 
     /// The device (or the path to it) gave no answer, as opposed to a refusal or a garbled one.
