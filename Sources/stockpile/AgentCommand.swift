@@ -52,12 +52,7 @@ struct AgentCommand: AsyncParsableCommand {
         let prometheus = metrics.map { _ in PrometheusMetricsFactory() }
         if let prometheus { MetricsSystem.bootstrap(prometheus) }
         var logger = Logger(label: "stockpile.agent")
-        let configuration: SiteConfiguration
-        do {
-            configuration = try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
-        } catch {
-            throw CommandFailure.exit("\(error)")
-        }
+        let configuration = try CommandFailure.loadSite(site, devices: devices)
         logger[metadataKey: "site"] = "\(configuration.id)"
         let agent: Agent
         do {
@@ -87,13 +82,5 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let written = await agent.writer.flushedReadingCount
         logger.notice("stopped; every buffered reading written", metadata: ["readings": "\(written)"])
-    }
-}
-
-/// A failure the command reports in one line on standard error, exiting 1.
-enum CommandFailure {
-    static func exit(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
-        return ExitCode(1)
     }
 }

@@ -29,12 +29,7 @@ struct CommandCommand: AsyncParsableCommand {
     var devices: [String] = []
 
     func run() async throws {
-        let configuration: SiteConfiguration
-        do {
-            configuration = try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
-        } catch {
-            throw CommandFailure.exit("\(error)")
-        }
+        let configuration = try CommandFailure.loadSite(site, devices: devices)
         guard let target = configuration.device(named: device) else {
             throw CommandFailure.exit("\(site): no device named \"\(device)\"")
         }

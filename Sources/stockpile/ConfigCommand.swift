@@ -27,13 +27,7 @@ struct ConfigCheckCommand: ParsableCommand {
     var devices: [String] = []
 
     func run() throws {
-        let configuration: SiteConfiguration
-        do {
-            configuration = try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
-        } catch {
-            FileHandle.standardError.write(Data("stockpile: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let configuration = try CommandFailure.loadSite(site, devices: devices)
         print(SiteSummary.lines(configuration).joined(separator: "\n"))
     }
 }

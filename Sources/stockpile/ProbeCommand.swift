@@ -170,11 +170,10 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     private func fail(_ message: String) -> ExitCode {
-        printError(message)
-        return ExitCode(1)
+        CommandFailure.exit(message)
     }
 
     private func printError(_ message: String) {
-        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
+        CommandFailure.report(message)
     }
 }

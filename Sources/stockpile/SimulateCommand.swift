@@ -111,8 +111,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     private func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("stockpile: \(message)\n".utf8))
-        return ExitCode(1)
+        CommandFailure.exit(message)
     }
 }
 

@@ -41,11 +41,7 @@ struct StoreOptions: ParsableArguments {
     /// The site, when one was named.
     func loadSite() throws -> SiteConfiguration? {
         guard let site = sitePath else { return nil }
-        do {
-            return try SiteLoader.load(file: site, profileDirectories: devices + ProfileDirectories.defaults)
-        } catch {
-            throw CommandFailure.exit("\(error)")
-        }
+        return try CommandFailure.loadSite(site, devices: devices)
     }
 
     /// The store, opened read-only.
