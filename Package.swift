@@ -112,19 +112,26 @@ let package = Package(
             path: "Benchmarks/Swift",
             swiftSettings: strictSwift
         ),
+        // Test support, not a product: where the repository is and the profiles it ships.
+        .target(
+            name: "StockpileTestSupport", dependencies: ["StockpileDomain"], path: "Tests/StockpileTestSupport",
+            swiftSettings: strictSwift),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], swiftSettings: strictSwift),
-        .testTarget(name: "StockpileDomainTests", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
         .testTarget(
-            name: "SimulatorCoreTests", dependencies: ["SimulatorCore", "StockpileDomain"], swiftSettings: strictSwift),
+            name: "StockpileDomainTests", dependencies: ["StockpileDomain", "StockpileTestSupport"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "SimulatorCoreTests", dependencies: ["SimulatorCore", "StockpileDomain", "StockpileTestSupport"],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "DeviceAccessTests",
-            dependencies: ["DeviceAccess", "Modbus", "StockpileDomain"],
+            dependencies: ["DeviceAccess", "Modbus", "StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess",
+                "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess", "StockpileTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -142,7 +149,7 @@ let package = Package(
             name: "StockpileAgentTests",
             dependencies: [
                 "StockpileAgent", "StockpileStore", "StockpileDomain", "Simulator", "SimulatorCore", "Modbus",
-                "DeviceAccess",
+                "DeviceAccess", "StockpileTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StockpileCLITests",
-            dependencies: ["Modbus", "StockpileStore"],
+            dependencies: ["Modbus", "StockpileStore", "StockpileTestSupport"],
             exclude: ["peers"],
             swiftSettings: strictSwift
         ),

@@ -1,12 +1,10 @@
 import Foundation
 import Modbus
 import StockpileDomain
+import StockpileTestSupport
 import Testing
 
 @testable import DeviceAccess
-
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 private func profile(_ relative: String) throws -> DeviceProfile {
     try ProfileLoader.load(file: repository.appendingPathComponent("Devices/\(relative)").path)

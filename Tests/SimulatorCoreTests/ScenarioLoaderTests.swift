@@ -2,10 +2,7 @@ import Foundation
 import Testing
 import SimulatorCore
 import StockpileDomain
-
-/// The repository root, found from this file's path.
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+import StockpileTestSupport
 
 @Suite("Loading scenarios")
 struct ScenarioLoaderTests {

@@ -2,26 +2,7 @@ import Foundation
 import Testing
 import StockpileDomain
 @testable import SimulatorCore
-
-/// The repository's `Devices/` profiles, found from this file's path.
-enum DeviceFiles {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static var all: [String] {
-        let devices = root.appendingPathComponent("Devices")
-        let enumerator = FileManager.default.enumerator(atPath: devices.path)
-        var files: [String] = []
-        while let path = enumerator?.nextObject() as? String {
-            if path.hasSuffix(".yaml") { files.append("Devices/" + path) }
-        }
-        return files.sorted()
-    }
-
-    static func load(_ file: String) throws -> DeviceProfile {
-        try ProfileLoader.load(file: root.appendingPathComponent(file).path)
-    }
-}
+import StockpileTestSupport
 
 /// Values to encode, and what decoding them must give back.
 struct RoundTripCase {
@@ -174,9 +155,9 @@ struct ShippedProfileEncodingTests {
         return resolution / 2 + 1e-9
     }
 
-    @Test("representative values decode back, with the qualities the profile gives them", arguments: DeviceFiles.all)
+    @Test("representative values decode back, with the qualities the profile gives them", arguments: ShippedProfiles.files)
     func roundTrip(file: String) throws {
-        let profile = try DeviceFiles.load(file)
+        let profile = try ShippedProfiles.load(file)
         let cases = RoundTripCase.cases(for: profile)
         #expect(!cases.isEmpty)
         var checked = 0
@@ -198,9 +179,9 @@ struct ShippedProfileEncodingTests {
         #expect(checked >= 2, "every profile checks its points in more than one case")
     }
 
-    @Test("a scale model's own values go through every scale profile", arguments: DeviceFiles.all)
+    @Test("a scale model's own values go through every scale profile", arguments: ShippedProfiles.files)
     func scaleModel(file: String) throws {
-        let profile = try DeviceFiles.load(file)
+        let profile = try ShippedProfiles.load(file)
         guard profile.kind == .scale else { return }
         var rng = SeededGenerator(seed: 1, stream: file)
         var scale = ScaleModel(configuration: ScaleModel.Configuration(initialLoad: 2_500))
@@ -215,9 +196,9 @@ struct ShippedProfileEncodingTests {
         #expect((points["gross"] ?? points["displayed_weight"])?.quality == .uncertain)
     }
 
-    @Test("an environment model's own values go through every climate and dose profile", arguments: DeviceFiles.all)
+    @Test("an environment model's own values go through every climate and dose profile", arguments: ShippedProfiles.files)
     func environmentModel(file: String) throws {
-        let profile = try DeviceFiles.load(file)
+        let profile = try ShippedProfiles.load(file)
         guard profile.kind == .environment || profile.kind == .radiation else { return }
         var rng = SeededGenerator(seed: 1, stream: file)
         var zone = EnvironmentModel()
@@ -238,9 +219,9 @@ struct ShippedProfileEncodingTests {
         #expect(checked >= 1)
     }
 
-    @Test("register extents size a server's banks for every shipped profile", arguments: DeviceFiles.all)
+    @Test("register extents size a server's banks for every shipped profile", arguments: ShippedProfiles.files)
     func extents(file: String) throws {
-        let profile = try DeviceFiles.load(file)
+        let profile = try ShippedProfiles.load(file)
         let extent = ProfileEncoder.registerExtent(of: profile)
         for point in profile.points {
             #expect(point.range.last < extent[point.table] ?? 0)

@@ -4,9 +4,7 @@ import Modbus
 import Simulator
 import SimulatorCore
 import StockpileDomain
-
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+import StockpileTestSupport
 
 enum SimulatorFixtures {
     /// A small warehouse: a noiseless scale served on TCP and RTU at once, two sensors on the line.

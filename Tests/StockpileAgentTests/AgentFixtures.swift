@@ -9,11 +9,9 @@ import SimulatorCore
 import StockpileAgent
 import StockpileDomain
 import StockpileStore
+import StockpileTestSupport
 import Synchronization
 import Testing
-
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 /// The test process's metrics backend: bootstrapped once, before any agent makes a metric.
 let testMetrics: TestMetrics = {

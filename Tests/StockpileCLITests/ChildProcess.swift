@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import StockpileTestSupport
 
 /// The built `stockpile` running as a child process, its output collected as it comes.
 ///
@@ -19,7 +20,7 @@ final class ChildProcess: Sendable {
         let process = Process()
         process.executableURL = StockpileRunner.executable
         process.arguments = arguments
-        process.currentDirectoryURL = StockpileRunner.repository
+        process.currentDirectoryURL = repository
         let standardOutput = Pipe()
         let standardError = Pipe()
         process.standardOutput = standardOutput

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StockpileTestSupport
 
 /// A directory for one test's files, removed afterwards.
 private func withDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
@@ -88,7 +89,7 @@ struct ConfigCheckTests {
             let profiles = directory.appendingPathComponent("profiles/vendor")
             try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
-                at: StockpileRunner.repository.appendingPathComponent("Devices/scales/flintec-ft11.yaml"),
+                at: repository.appendingPathComponent("Devices/scales/flintec-ft11.yaml"),
                 to: profiles.appendingPathComponent("ft11.yaml"))
             let file = directory.appendingPathComponent("sites/site.yaml")
             try FileManager.default.createDirectory(

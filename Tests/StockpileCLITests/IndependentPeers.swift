@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import StockpileTestSupport
 
 /// What an independent peer (mbpoll, a pymodbus script, the stockpile binary) did.
 struct PeerOutcome: Sendable {
@@ -26,7 +27,7 @@ enum IndependentPeers {
             let process = Process()
             process.executableURL = executable
             process.arguments = arguments
-            process.currentDirectoryURL = StockpileRunner.repository
+            process.currentDirectoryURL = repository
             let output = Pipe()
             let error = Pipe()
             process.standardOutput = output

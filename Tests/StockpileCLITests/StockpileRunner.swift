@@ -1,4 +1,5 @@
 import Foundation
+import StockpileTestSupport
 
 /// Runs the built `stockpile` executable and collects its exit status and output.
 enum StockpileRunner {
@@ -7,9 +8,6 @@ enum StockpileRunner {
         var standardOutput: String
         var standardError: String
     }
-
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
 
     /// The executable next to the test bundle (`swift build --build-tests` builds it there).
     static var executable: URL {

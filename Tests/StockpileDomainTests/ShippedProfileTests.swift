@@ -1,26 +1,7 @@
 import Foundation
 import Testing
 import StockpileDomain
-
-/// The repository's `Devices/` folder, found from this file's path.
-enum ShippedProfiles {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static var files: [String] {
-        let devices = root.appendingPathComponent("Devices")
-        let enumerator = FileManager.default.enumerator(atPath: devices.path)
-        var files: [String] = []
-        while let path = enumerator?.nextObject() as? String {
-            if path.hasSuffix(".yaml") { files.append("Devices/" + path) }
-        }
-        return files.sorted()
-    }
-
-    static func load(_ file: String) throws -> DeviceProfile {
-        try ProfileLoader.load(file: root.appendingPathComponent(file).path)
-    }
-}
+import StockpileTestSupport
 
 @Suite("Every shipped profile")
 struct ShippedProfileTests {

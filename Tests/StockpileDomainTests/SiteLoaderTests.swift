@@ -1,6 +1,7 @@
 import Foundation
 import StockpileDomain
 import Testing
+import StockpileTestSupport
 
 /// A small site: a scale on TCP with a write enabled, a climate sensor on RTU, an IO module.
 /// Line numbers in the expected messages below count from `site:` as line 1.
@@ -34,7 +35,7 @@ private let fixture = """
         unit: 31
     """
 
-private let devicesDirectory = ShippedProfiles.root.appendingPathComponent("Devices").path
+private let devicesDirectory = ShippedProfiles.directory
 
 private func parse(_ text: String) throws(ConfigurationError) -> SiteConfiguration {
     try SiteLoader.parse(text, file: "Sites/bad.yaml", profileDirectories: [devicesDirectory])
@@ -77,7 +78,7 @@ struct SiteLoaderTests {
     }
 
     func scenarioDevices() throws -> [SimulatedDevice] {
-        let file = ShippedProfiles.root.appendingPathComponent("Simulators/demo-warehouse/scenario.yaml").path
+        let file = repository.appendingPathComponent("Simulators/demo-warehouse/scenario.yaml").path
         let root = try YAMLField.parse(try YAMLField.text(ofFile: file), file: file)
         return try root.required("devices").items().map { item in
             let parameters = try item.optional("parameters")
@@ -94,7 +95,7 @@ struct SiteLoaderTests {
         "the demo site polls every device of the demo scenario: same bus, unit, profile, capacity, division and class")
     func demoMatchesScenario() throws {
         let site = try SiteLoader.load(
-            file: ShippedProfiles.root.appendingPathComponent("Simulators/demo-warehouse/site.yaml").path,
+            file: repository.appendingPathComponent("Simulators/demo-warehouse/site.yaml").path,
             profileDirectories: [devicesDirectory])
         let expected = try scenarioDevices()
         #expect(expected.count == 11)
@@ -129,7 +130,7 @@ struct SiteLoaderTests {
     )
     func demoBindings() throws {
         let site = try SiteLoader.load(
-            file: ShippedProfiles.root.appendingPathComponent("Simulators/demo-warehouse/site.yaml").path,
+            file: repository.appendingPathComponent("Simulators/demo-warehouse/site.yaml").path,
             profileDirectories: [devicesDirectory])
         #expect(site.locations.map(\.name) == ["bay-a1", "bay-a2", "bay-a3", "bay-b1", "bay-b2", "bay-b3"])
         #expect(site.locations.allSatisfy { $0.capacity == 5000 && $0.division == 1 && $0.accuracyClass == .medium })
