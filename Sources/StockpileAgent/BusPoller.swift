@@ -152,6 +152,8 @@ public final class BusPoller: Sendable {
 
     /// What one group's poll changed, to be reported outside the lock.
     private struct Settled {
+        /// The poll, counted: judged here, counted in the metrics later.
+        var outcome: PollOutcome
         var transition: DeviceHealthTracker.Transition?
         var health: DeviceHealth?
         var scheduleChange: ScheduleMonitor.Change?
@@ -200,19 +202,16 @@ public final class BusPoller: Sendable {
     /// Decodes a batch, hands its readings and health events to the writer, and reports changes.
     private func process(_ batch: Batch) async {
         var readings: [Reading] = []
-        var results: [DeviceReadResult] = []
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
-            let result = job.reader.decode(pass)
-            for var reading in result.readings {
+            for var reading in job.reader.decode(pass).readings {
                 if reading.quality == .offline { reading.quality = .unanswered(health: settled.health) }
                 readings.append(Reading(device: job.device.name, time: pass.started, reading: reading))
             }
-            results.append(result)
         }
         await writer.append(readings)
-        for (job, (pass, (result, settled))) in zip(batch.jobs, zip(batch.passes, zip(results, batch.settled))) {
+        for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
             let metrics = deviceMetrics[job.claim.device]
-            metrics.recordPoll(result.outcome, took: result.elapsed)
+            metrics.recordPoll(settled.outcome, took: pass.elapsed)
             if settled.periodic { busMetrics.recordRound(actual: batch.actualRound, skipped: settled.skipped) }
             if let transition = settled.transition {
                 await report(transition, device: job.device, at: pass.started, metrics: metrics)
@@ -231,7 +230,7 @@ public final class BusPoller: Sendable {
         let transition = state.devices[claim.device].tracker.record(outcome)
         let polled = state.devices[claim.device]
         let health = polled.tracker.health
-        var settled = Settled(transition: transition, health: health, periodic: false, skipped: 0)
+        var settled = Settled(outcome: outcome, transition: transition, health: health, periodic: false, skipped: 0)
         if health == .offline {
             let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
             if transition != nil {
