@@ -1,0 +1,167 @@
+import Foundation
+@testable import Modbus
+import Synchronization
+import Testing
+
+/// A late answer is never taken for a fresh one: on RTU by the line discipline (flush before each
+/// request, answers of other units read past, a unit that timed out kept quiet for its guard), on
+/// TCP by the transaction id (a stale one read past, not fatal to the next request).
+@Suite("late answers on RTU and TCP")
+struct LateAnswerDisciplineTests {
+    @Test("RTU: the late answer to a timed-out read is never taken for the same read asked again")
+    func rtuLateAnswerToTheSameRequest() async throws {
+        // The first request is answered 300 ms late; the client gives up at 150 ms.
+        let server = ModbusServer(
+            units: [1: Fixtures.bank(base: 100)],
+            behavior: FaultScript(.delay(.milliseconds(300), then: .reply), times: 1))
+        defer { server.stop() }
+        let terminal = try PseudoTerminal()
+        try server.startRTU(on: terminal)
+        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(150))
+        await client.setLateAnswerGuard(.milliseconds(600))
+
+        let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) }
+        #expect(error?.cause == .timeout)
+        #expect(await client.quietEnd(unit: 1) != nil, "the unit is kept quiet after its timeout")
+        // The device's values change before it is asked again: the late answer carries the old ones.
+        server.units[1]?.setHoldingRegisters([903, 904], at: 3)
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [903, 904])
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [903, 904])
+    }
+
+    @Test("RTU: another unit's late answer arriving during a request is read past and counted")
+    func rtuNeighbourLateAnswerIsReadPast() async throws {
+        // Unit 2 answers its first request 250 ms late; unit 1 always answers after 150 ms, so
+        // unit 2's late answer arrives while unit 1's request waits.
+        let behavior = ClosureServerBehavior { request in
+            request.unit == 1 ? .delay(.milliseconds(150), then: .reply) : .reply
+        }
+        let slowOnce = FaultScript(.delay(.milliseconds(250), then: .reply), times: 1) { $0.unit == 2 }
+        let server = ModbusServer(
+            units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
+            behavior: ClosureServerBehavior { request in
+                request.unit == 2 ? slowOnce.decide(request) : behavior.decide(request)
+            })
+        defer { server.stop() }
+        let terminal = try PseudoTerminal()
+        try server.startRTU(on: terminal)
+        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(200))
+
+        let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 3, count: 2) }
+        #expect(error?.cause == .timeout)
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [103, 104])
+        #expect(await client.discardedAnswers == 1, "unit 2's late answer was read past")
+    }
+
+    @Test("TCP: an answer with a stale transaction id is read past; the next request gets its own")
+    func tcpStaleTransactionIsReadPast() async throws {
+        // Unit 2's first request is answered 300 ms late; answers on one connection keep their
+        // order, so unit 1's answer follows it, with its own transaction id.
+        let server = ModbusServer(
+            units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
+            behavior: FaultScript(.delay(.milliseconds(300), then: .reply), times: 1) { $0.unit == 2 })
+        defer { server.stop() }
+        let client = try Fixtures.tcpClient(port: try server.startTCP(), timeout: .milliseconds(200))
+
+        let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) }
+        #expect(error?.cause == .timeout)
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 5, count: 2) == [105, 106])
+        #expect(await client.discardedAnswers == 1, "the stale answer was read past, not fatal")
+        #expect(try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) == [205, 206])
+    }
+
+    @Test("the judge tells a matching answer from another request's by unit, function, byte count and id")
+    func judgeMatchesOnlyItsOwnAnswer() {
+        let read = ExpectedAnswer(function: .readHoldingRegisters, unit: 3, address: 0, count: 2)
+        let data: [UInt8] = [4, 0, 1, 0, 2]
+        // RTU frames: unit, function, byte count, data, CRC (checked by libmodbus, not here).
+        #expect(read.judge([3, 3] + data + [0, 0], transactionID: nil) == .answer(data))
+        #expect(read.judge([4, 3] + data + [0, 0], transactionID: nil) == .other, "another unit")
+        #expect(read.judge([3, 4] + data + [0, 0], transactionID: nil) == .other, "another function")
+        #expect(read.judge([3, 3, 2, 0, 1, 0, 0], transactionID: nil) == .other, "another byte count")
+        #expect(read.judge([3, 0x83, 2, 0, 0], transactionID: nil) == .exception(2))
+        // TCP: the transaction id decides; the unit is not checked (gateways rewrite it).
+        #expect(read.judge([0, 9, 0, 0, 0, 7, 8, 3] + data, transactionID: 9) == .answer(data))
+        #expect(read.judge([0, 8, 0, 0, 0, 7, 3, 3] + data, transactionID: 9) == .other, "stale id")
+        #expect(read.judge([0, 9, 0, 1, 0, 7, 3, 3] + data, transactionID: 9) == .other, "not Modbus")
+        let write = ExpectedAnswer(function: .writeSingleRegister, unit: 3, address: 7, count: 1, singleValue: 5)
+        #expect(write.judge([3, 6, 0, 7, 0, 5, 0, 0], transactionID: nil) == .answer([0, 7, 0, 5]))
+        #expect(write.judge([3, 6, 0, 8, 0, 5, 0, 0], transactionID: nil) == .other, "another address")
+    }
+
+    @Test("a second master on a serial line is refused at once, naming the line; it may open once the first closes")
+    func serialLineTakesOneMaster() async throws {
+        let server = ModbusServer(units: [1: Fixtures.bank(base: 100)])
+        defer { server.stop() }
+        let terminal = try PseudoTerminal()
+        try server.startRTU(on: terminal)
+        let first = try Fixtures.rtuClient(on: terminal)
+        let second = try Fixtures.rtuClient(on: terminal)
+        #expect(try await first.readHoldingRegisters(unit: 1, address: 1, count: 1) == [101])
+
+        let refused = await Fixtures.failure { try await second.connect() }
+        #expect(refused?.cause == .lineInUse)
+        #expect(refused?.message.contains(terminal.slavePath) == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.contains("in use by another master") == true)
+
+        await first.close()
+        let third = try Fixtures.rtuClient(on: terminal)
+        #expect(try await third.readHoldingRegisters(unit: 1, address: 1, count: 1) == [101])
+    }
+
+    @Test("a serial line that cannot be opened says what the path is, with errno and its meaning")
+    func serialOpenErrorsNameThePath() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-serial-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plainFile = directory.appendingPathComponent("plain").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: plainFile))
+        let cases: [(path: String, says: String)] = [
+            (directory.appendingPathComponent("missing").path, "No such file or directory (errno 2)"),
+            (plainFile, "not a character device"),
+            (directory.path, "a directory"),
+            ("/dev/null", "is not a serial device"),
+        ]
+        for (path, says) in cases {
+            let client = try ModbusClient(
+                configuration: ModbusClientConfiguration(transport: .rtu(SerialLine(device: path))))
+            let error = await Fixtures.failure { try await client.connect() }
+            #expect(error?.cause == .cannotOpen, "\(path)")
+            #expect(error?.message.contains(path) == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains(says) == true, "\(path): \(error?.message ?? "")")
+        }
+    }
+
+    @Test("an interrupted client sends nothing more: the request on the wire ends, the rest are not sent")
+    func interruptStopsSending() async throws {
+        let server = ModbusServer(units: [1: Fixtures.bank()], behavior: ClosureServerBehavior { _ in .ignore })
+        defer { server.stop() }
+        let terminal = try PseudoTerminal()
+        try server.startRTU(on: terminal)
+        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(400))
+        try await client.connect()
+        let causes = Task {
+            await client.withSession { client in
+                var causes: [ModbusError.Cause] = []
+                for address in 0..<10 {
+                    client.waiveQuiet(unit: 1)
+                    do throws(ModbusError) {
+                        _ = try client.readHoldingRegisters(unit: 1, address: address, count: 1)
+                    } catch {
+                        causes.append(error.cause)
+                    }
+                }
+                return causes
+            }
+        }
+        _ = try await Fixtures.eventually { server.counters(for: 1).totalRequests >= 1 }
+        client.interrupt()
+        let result = await causes.value
+        #expect(result.count == 10)
+        let sent = result.filter { $0 == .timeout }.count
+        #expect(sent >= 1 && sent <= 2, "the request on the wire (and at most one racing the interrupt) ended")
+        #expect(result.suffix(8).allSatisfy { $0 == .interrupted }, "\(result)")
+        #expect(server.counters(for: 1).totalRequests == sent, "nothing was sent after the interrupt")
+    }
+}
+
