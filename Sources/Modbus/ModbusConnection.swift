@@ -1,5 +1,6 @@
 internal import CModbus
 import Foundation
+import Glibc
 
 /// One libmodbus context and its socket or serial line.
 ///
@@ -128,6 +129,20 @@ final class ModbusConnection {
             throw ModbusError(
                 cause: .cannotOpen, function: .connect, code: ENOTTY,
                 message: "cannot open the serial line \(path): it is \(kind), not a serial device")
+        }
+        // Another master first: its lock is the answer, whatever libmodbus would make of a tty
+        // that is held exclusively.
+        let peek = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        let busy = peek < 0 && errno == EBUSY
+        if peek >= 0 || busy {
+            let held = busy || (flock(peek, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+            if peek >= 0 { Glibc.close(peek) }
+            if held {
+                throw ModbusError(
+                    cause: .lineInUse, function: .connect, code: EWOULDBLOCK,
+                    message: "the serial line \(path) is in use by another master (a running agent, probe or command); "
+                        + "one line takes one master")
+            }
         }
         if modbus_connect(context) == -1 {
             let code = cmodbus_errno()

@@ -16,6 +16,8 @@ public struct Agent: Sendable {
     public let writer: ReadingWriter
     public let pollers: [BusPoller]
     public let services: [any Service]
+    /// Held for as long as this value lives: a second agent on the same data directory is refused.
+    public let directoryLock: DataDirectoryLock
 
     /// Opens (or creates) the site's store and sets up its pollers; nothing is polled until the
     /// services run.
@@ -30,6 +32,7 @@ public struct Agent: Sendable {
         } catch {
             throw AgentError("cannot create the data directory \(directory): \(error.localizedDescription)")
         }
+        directoryLock = try DataDirectoryLock(directory: directory)
         storePath = SiteStore.path(for: site, dataDirectory: dataDirectory)
         do {
             database = try AppDatabase.open(path: storePath)

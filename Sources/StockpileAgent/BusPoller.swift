@@ -106,6 +106,7 @@ public final class BusPoller: Sendable {
                 group.addTask { await self.lane(client) }
             }
         }
+        // Shutting down: close at once rather than wait out late-answer guards.
         for client in clients { await client.close() }
     }
 
@@ -114,31 +115,34 @@ public final class BusPoller: Sendable {
 
     private func lane(_ client: ModbusClient) async {
         // Two stages: while one batch's readings are decoded and handed to the writer, the next
-        // batch is already on the wire. At most one batch waits, so memory stays bounded.
-        var processing: Task<Void, Never>?
-        while !Task.isCancelled {
-            var claims = state.withLock { $0.schedule.claimDue(at: .now, limit: Self.batchLimit) }
-            if claims.isEmpty {
-                guard let claim = state.withLock({ $0.schedule.claim() }) else {
-                    // Every group is unscheduled or claimed by another lane.
-                    do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
-                    continue
-                }
-                if claim.due > .now {
-                    do {
-                        try await Task.sleep(until: claim.due, clock: .continuous)
-                    } catch {
-                        state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
-                        break
+        // batch is already on the wire. At most one batch waits, so memory stays bounded; the
+        // stages are child tasks of this lane, so the lane ends only when both have.
+        await withTaskGroup(of: Void.self) { stages in
+            var processing = false
+            while !Task.isCancelled {
+                var claims = state.withLock { $0.schedule.claimDue(at: .now, limit: Self.batchLimit) }
+                if claims.isEmpty {
+                    guard let claim = state.withLock({ $0.schedule.claim() }) else {
+                        // Every group is unscheduled or claimed by another lane.
+                        do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
+                        continue
                     }
+                    if claim.due > .now {
+                        do {
+                            try await Task.sleep(until: claim.due, clock: .continuous)
+                        } catch {
+                            state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
+                            break
+                        }
+                    }
+                    claims = [claim]
                 }
-                claims = [claim]
+                let batch = await read(claims, on: client)
+                if processing { await stages.next() }
+                stages.addTask { await self.process(batch) }
+                processing = true
             }
-            let batch = await read(claims, on: client)
-            await processing?.value
-            processing = Task { await self.process(batch) }
         }
-        await processing?.value
     }
 
     /// What the poller needs to read one claimed group.
@@ -171,6 +175,10 @@ public final class BusPoller: Sendable {
 
     /// Reads the claimed groups in one hop to the lane's thread, then judges each poll and
     /// reschedules its group, so the next batch can be claimed at once.
+    ///
+    /// Cancellation (shutdown) interrupts the client: the request on the wire ends by its own
+    /// timeout, and the batch's remaining groups are not read. A poll cut short is not judged or
+    /// stored; its group is released as it was.
     private func read(_ claims: [BusSchedule.Claim], on client: ModbusClient) async -> Batch {
         let jobs = state.withLock { state in
             claims.map { claim in
@@ -182,20 +190,41 @@ public final class BusPoller: Sendable {
                     cadence: polled.groups[claim.group].cadence,
                     options: ReadOptions(
                         timeout: polled.device.timeout, retries: quarantined ? 0 : polled.device.retries,
-                        abandonWhenSilent: true))
+                        abandonWhenSilent: true, lateAnswerGuard: polled.device.lateAnswerGuard))
             }
         }
-        let passes = await client.withSession { client in
-            jobs.map { $0.reader.transact(on: client, options: $0.options) }
+        let passes = await withTaskCancellationHandler {
+            await client.withSession { client in
+                var passes: [DeviceReader.Pass] = []
+                for job in jobs {
+                    if client.isInterrupted { break }
+                    passes.append(job.reader.transact(on: client, options: job.options))
+                }
+                return passes
+            }
+        } onCancel: {
+            client.interrupt()
         }
         let now = ContinuousClock.now
         return state.withLock { state in
-            let settled = zip(jobs, passes).map { job, pass in
-                Self.settle(
-                    job, PollOutcome(transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
-                    pass.elapsed, now: now, in: &state)
+            var done: [Job] = []
+            var finished: [DeviceReader.Pass] = []
+            var settled: [Settled] = []
+            for (index, job) in jobs.enumerated() {
+                guard index < passes.count, !passes[index].interrupted else {
+                    state.schedule.release(job.claim, nextDue: job.claim.due)
+                    continue
+                }
+                let pass = passes[index]
+                done.append(job)
+                finished.append(pass)
+                settled.append(
+                    Self.settle(
+                        job,
+                        PollOutcome(transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
+                        pass, now: now, in: &state))
             }
-            return Batch(jobs: jobs, passes: passes, settled: settled, actualRound: state.monitor.actualRound)
+            return Batch(jobs: done, passes: finished, settled: settled, actualRound: state.monitor.actualRound)
         }
     }
 
@@ -212,6 +241,7 @@ public final class BusPoller: Sendable {
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
             let metrics = deviceMetrics[job.claim.device]
             metrics.recordPoll(settled.outcome, took: pass.elapsed)
+            metrics.recordDiscarded(pass.discardedAnswers)
             if settled.periodic { busMetrics.recordRound(actual: batch.actualRound, skipped: settled.skipped) }
             if let transition = settled.transition {
                 await report(transition, device: job.device, at: pass.started, metrics: metrics)
@@ -222,8 +252,14 @@ public final class BusPoller: Sendable {
 
     /// Judges one poll, sets when its group is next due, and frees its device.
     private static func settle(
-        _ job: Job, _ outcome: PollOutcome, _ elapsed: Duration, now: ContinuousClock.Instant, in state: inout State
+        _ job: Job, _ outcome: PollOutcome, _ pass: DeviceReader.Pass, now: ContinuousClock.Instant,
+        in state: inout State
     ) -> Settled {
+        defer {
+            // A unit kept quiet after a timeout is next asked when its guard has passed.
+            if let quiet = pass.quietUntil { state.schedule.postpone(device: job.claim.device, until: quiet) }
+        }
+        let elapsed = pass.elapsed
         let claim = job.claim
         state.completedPolls += 1
         state.transactions += outcome.transactions

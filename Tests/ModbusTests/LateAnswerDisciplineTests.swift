@@ -31,40 +31,39 @@ struct LateAnswerDisciplineTests {
 
     @Test("RTU: another unit's late answer arriving during a request is read past and counted")
     func rtuNeighbourLateAnswerIsReadPast() async throws {
-        // Unit 2 answers its first request 250 ms late; unit 1 always answers after 150 ms, so
-        // unit 2's late answer arrives while unit 1's request waits.
-        let behavior = ClosureServerBehavior { request in
-            request.unit == 1 ? .delay(.milliseconds(150), then: .reply) : .reply
-        }
-        let slowOnce = FaultScript(.delay(.milliseconds(250), then: .reply), times: 1) { $0.unit == 2 }
+        // Unit 2 answers its first request 500 ms late; unit 1 always answers after 700 ms, so
+        // unit 2's late answer arrives while unit 1's request waits (with a 1 s timeout).
+        let slowOnce = FaultScript(.delay(.milliseconds(500), then: .reply), times: 1) { $0.unit == 2 }
         let server = ModbusServer(
             units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
             behavior: ClosureServerBehavior { request in
-                request.unit == 2 ? slowOnce.decide(request) : behavior.decide(request)
+                request.unit == 2 ? slowOnce.decide(request) : .delay(.milliseconds(700), then: .reply)
             })
         defer { server.stop() }
         let terminal = try PseudoTerminal()
         try server.startRTU(on: terminal)
-        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(200))
+        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(100))
 
         let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 3, count: 2) }
         #expect(error?.cause == .timeout)
+        await client.setResponseTimeout(.seconds(1))
         #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [103, 104])
         #expect(await client.discardedAnswers == 1, "unit 2's late answer was read past")
     }
 
     @Test("TCP: an answer with a stale transaction id is read past; the next request gets its own")
     func tcpStaleTransactionIsReadPast() async throws {
-        // Unit 2's first request is answered 300 ms late; answers on one connection keep their
+        // Unit 2's first request is answered 500 ms late; answers on one connection keep their
         // order, so unit 1's answer follows it, with its own transaction id.
         let server = ModbusServer(
             units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
-            behavior: FaultScript(.delay(.milliseconds(300), then: .reply), times: 1) { $0.unit == 2 })
+            behavior: FaultScript(.delay(.milliseconds(500), then: .reply), times: 1) { $0.unit == 2 })
         defer { server.stop() }
-        let client = try Fixtures.tcpClient(port: try server.startTCP(), timeout: .milliseconds(200))
+        let client = try Fixtures.tcpClient(port: try server.startTCP(), timeout: .milliseconds(100))
 
         let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) }
         #expect(error?.cause == .timeout)
+        await client.setResponseTimeout(.seconds(1))
         #expect(try await client.readHoldingRegisters(unit: 1, address: 5, count: 2) == [105, 106])
         #expect(await client.discardedAnswers == 1, "the stale answer was read past, not fatal")
         #expect(try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) == [205, 206])

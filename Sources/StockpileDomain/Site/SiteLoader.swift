@@ -89,14 +89,18 @@ public enum SiteLoader {
         var staleAfterCycles = 3
         var offlineAfter = 3
         var maximumQuarantine: Duration = .seconds(60)
+        var lateAnswerGuard: Duration?
     }
 
     static let pollRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(86_400)
     static let timeoutRange: ClosedRange<Duration> = .milliseconds(10)...Duration.seconds(30)
     static let quarantineRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(3600)
+    static let lateAnswerGuardRange: ClosedRange<Duration> = .zero...Duration.seconds(600)
 
     private static func parseDefaults(_ field: YAMLField) throws(ConfigurationError) -> DeviceDefaults {
-        try field.allowOnly(["poll", "timeout", "retries", "stale_after_cycles", "offline_after", "quarantine_max"])
+        try field.allowOnly([
+            "poll", "timeout", "retries", "stale_after_cycles", "offline_after", "quarantine_max", "late_answer_guard",
+        ])
         var defaults = DeviceDefaults()
         if let poll = try field.optional("poll") { defaults.poll = try parsePoll(poll, every: defaults.poll.every) }
         if let timeout = try field.optional("timeout") { defaults.timeout = try timeout.duration(in: timeoutRange) }
@@ -107,6 +111,9 @@ public enum SiteLoader {
         if let offline = try field.optional("offline_after") { defaults.offlineAfter = try offline.int(in: 1...100) }
         if let quarantine = try field.optional("quarantine_max") {
             defaults.maximumQuarantine = try quarantine.duration(in: quarantineRange)
+        }
+        if let guardField = try field.optional("late_answer_guard") {
+            defaults.lateAnswerGuard = try guardField.duration(in: lateAnswerGuardRange)
         }
         return defaults
     }
