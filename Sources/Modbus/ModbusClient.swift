@@ -133,21 +133,25 @@ public actor ModbusClient {
         }
     }
 
-    /// Writes one register (FC 6) or several (FC 16).
-    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16]) throws(ModbusError) {
-        let function: ModbusFunction = values.count == 1 ? .writeSingleRegister : .writeMultipleRegisters
+    /// Writes one register (FC 6) or several (FC 16); `multiple` sends even one with FC 16, for
+    /// devices that take only that.
+    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16], multiple: Bool = false)
+        throws(ModbusError)
+    {
+        let function: ModbusFunction =
+            values.count == 1 && !multiple ? .writeSingleRegister : .writeMultipleRegisters
         try perform(function, unit: unit, address: address, count: values.count, retry: false) {
             (connection) throws(ModbusError) in
-            try connection.writeRegisters(unit: unit, address: address, values: values)
+            try connection.writeRegisters(unit: unit, address: address, values: values, multiple: multiple)
         }
     }
 
-    /// Writes one coil (FC 5) or several (FC 15).
-    public func writeCoils(unit: UInt8, address: Int, values: [Bool]) throws(ModbusError) {
-        let function: ModbusFunction = values.count == 1 ? .writeSingleCoil : .writeMultipleCoils
+    /// Writes one coil (FC 5) or several (FC 15); `multiple` sends even one with FC 15.
+    public func writeCoils(unit: UInt8, address: Int, values: [Bool], multiple: Bool = false) throws(ModbusError) {
+        let function: ModbusFunction = values.count == 1 && !multiple ? .writeSingleCoil : .writeMultipleCoils
         try perform(function, unit: unit, address: address, count: values.count, retry: false) {
             (connection) throws(ModbusError) in
-            try connection.writeCoils(unit: unit, address: address, values: values)
+            try connection.writeCoils(unit: unit, address: address, values: values, multiple: multiple)
         }
     }
 

@@ -258,8 +258,8 @@ final class ModbusConnection {
         }
     }
 
-    func writeRegisters(unit: UInt8, address: Int, values: [UInt16]) throws(ModbusError) {
-        if values.count == 1 {
+    func writeRegisters(unit: UInt8, address: Int, values: [UInt16], multiple: Bool = false) throws(ModbusError) {
+        if values.count == 1, !multiple {
             let expected = ExpectedAnswer(
                 function: .writeSingleRegister, unit: unit, address: address, count: 1, singleValue: values[0])
             _ = try transaction(expected) { context in modbus_write_register(context, Int32(address), values[0]) }
@@ -274,8 +274,8 @@ final class ModbusConnection {
         }
     }
 
-    func writeCoils(unit: UInt8, address: Int, values: [Bool]) throws(ModbusError) {
-        if values.count == 1 {
+    func writeCoils(unit: UInt8, address: Int, values: [Bool], multiple: Bool = false) throws(ModbusError) {
+        if values.count == 1, !multiple {
             let expected = ExpectedAnswer(
                 function: .writeSingleCoil, unit: unit, address: address, count: 1, singleValue: values[0] ? 0xFF00 : 0)
             _ = try transaction(expected) { context in modbus_write_bit(context, Int32(address), values[0] ? 1 : 0) }

@@ -22,20 +22,13 @@ public final class BusPoller: Sendable {
     public let bus: SiteConfiguration.Bus
     /// What the schedule asks of the bus, predicted before the first request.
     public let prediction: BusTiming.Prediction
-    private let state: Mutex<State>
+    private let state: Mutex<BusState>
     private let writer: ReadingWriter
     private let logger: Logger
     private let deviceMetrics: [DeviceMetrics]
     private let busMetrics: BusMetrics
     private let laneCount: Int
 
-    private struct State: Sendable {
-        var devices: [PolledDevice]
-        var schedule: BusSchedule
-        var monitor: ScheduleMonitor
-        var completedPolls = 0
-        var transactions = 0
-    }
 
     /// A poller for `devices`, all on `bus`, writing to `writer`.
     public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger) {
@@ -50,7 +43,7 @@ public final class BusPoller: Sendable {
         }
         prediction = timing.prediction(demands)
         state = Mutex(
-            State(
+            BusState(
                 devices: polled, schedule: BusSchedule(groupsPerDevice: polled.map(\.groups.count), start: .now),
                 monitor: ScheduleMonitor(prediction: prediction)))
         self.writer = writer
@@ -154,22 +147,11 @@ public final class BusPoller: Sendable {
         var options: ReadOptions
     }
 
-    /// What one group's poll changed, to be reported outside the lock.
-    private struct Settled {
-        /// The poll, counted: judged here, counted in the metrics later.
-        var outcome: PollOutcome
-        var transition: DeviceHealthTracker.Transition?
-        var health: DeviceHealth?
-        var scheduleChange: ScheduleMonitor.Change?
-        var periodic: Bool
-        var skipped: Int
-    }
-
     /// One batch, read and judged: what `process` turns into readings, events and reports.
     private struct Batch: Sendable {
         var jobs: [Job]
         var passes: [DeviceReader.Pass]
-        var settled: [Settled]
+        var settled: [BusState.Settled]
         var actualRound: Duration
     }
 
@@ -209,7 +191,7 @@ public final class BusPoller: Sendable {
         return state.withLock { state in
             var done: [Job] = []
             var finished: [DeviceReader.Pass] = []
-            var settled: [Settled] = []
+            var settled: [BusState.Settled] = []
             for (index, job) in jobs.enumerated() {
                 guard index < passes.count, !passes[index].interrupted else {
                     state.schedule.release(job.claim, nextDue: job.claim.due)
@@ -219,10 +201,11 @@ public final class BusPoller: Sendable {
                 done.append(job)
                 finished.append(pass)
                 settled.append(
-                    Self.settle(
-                        job,
-                        PollOutcome(transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
-                        pass, now: now, in: &state))
+                    state.settle(
+                        job.claim, cadence: job.cadence,
+                        outcome: PollOutcome(
+                            transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
+                        elapsed: pass.elapsed, quietUntil: pass.quietUntil, now: now))
             }
             return Batch(jobs: done, passes: finished, settled: settled, actualRound: state.monitor.actualRound)
         }
@@ -248,49 +231,6 @@ public final class BusPoller: Sendable {
             }
             if let change = settled.scheduleChange { report(change) }
         }
-    }
-
-    /// Judges one poll, sets when its group is next due, and frees its device.
-    private static func settle(
-        _ job: Job, _ outcome: PollOutcome, _ pass: DeviceReader.Pass, now: ContinuousClock.Instant,
-        in state: inout State
-    ) -> Settled {
-        defer {
-            // A unit kept quiet after a timeout is next asked when its guard has passed.
-            if let quiet = pass.quietUntil { state.schedule.postpone(device: job.claim.device, until: quiet) }
-        }
-        let elapsed = pass.elapsed
-        let claim = job.claim
-        state.completedPolls += 1
-        state.transactions += outcome.transactions
-        let transition = state.devices[claim.device].tracker.record(outcome)
-        let polled = state.devices[claim.device]
-        let health = polled.tracker.health
-        var settled = Settled(outcome: outcome, transition: transition, health: health, periodic: false, skipped: 0)
-        if health == .offline {
-            let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
-            if transition != nil {
-                // Only this group probes while the device is quarantined.
-                state.schedule.unschedule(device: claim.device, except: claim.entry)
-            }
-            state.schedule.release(claim, nextDue: next)
-            return settled
-        }
-        var next: ContinuousClock.Instant?
-        if case .every(let interval) = job.cadence {
-            let slot = BusSchedule.nextSlot(after: claim.due, interval: interval, now: now)
-            next = slot.due
-            settled.periodic = true
-            settled.skipped = slot.skipped
-            settled.scheduleChange = state.monitor.record(
-                entry: claim.entry, pollTime: elapsed, skipped: slot.skipped, now: now)
-        }
-        state.schedule.release(claim, nextDue: next)
-        if transition?.from == .offline {
-            // Back from quarantine: every group again, identity included.
-            state.schedule.rearm(device: claim.device, except: claim.entry, at: now)
-        }
-        return settled
     }
 
     private func report(

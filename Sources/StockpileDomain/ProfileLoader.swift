@@ -203,7 +203,8 @@ public enum ProfileLoader {
         guard table == .holding || table == .coil else { throw tableField.error("commands write holding registers or coils") }
         var values: [UInt16] = []
         let valueFields: [YAMLField]
-        if let list = try field.optional("values") {
+        let list = try field.optional("values")
+        if let list {
             valueFields = try list.items()
         } else {
             valueFields = [try field.required("value")]
@@ -221,7 +222,7 @@ public enum ProfileLoader {
         }
         return ProfileCommand(
             name: name, table: table, address: try wireAddress(try field.required("address"), base: base), values: values,
-            refusedInMotion: try field.optional("refused_in_motion")?.bool() ?? false)
+            refusedInMotion: try field.optional("refused_in_motion")?.bool() ?? false, listWrite: list != nil)
     }
 
     private static func parseVector(_ field: YAMLField, base: Int, profile: DeviceProfile) throws(ConfigurationError)

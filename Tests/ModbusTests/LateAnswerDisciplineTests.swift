@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 @testable import Modbus
 import Synchronization
 import Testing
@@ -18,7 +19,7 @@ struct LateAnswerDisciplineTests {
         let terminal = try PseudoTerminal()
         try server.startRTU(on: terminal)
         let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(150))
-        await client.setLateAnswerGuard(.milliseconds(600))
+        await client.setLateAnswerGuard(.seconds(2))
 
         let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) }
         #expect(error?.cause == .timeout)
@@ -31,42 +32,46 @@ struct LateAnswerDisciplineTests {
 
     @Test("RTU: another unit's late answer arriving during a request is read past and counted")
     func rtuNeighbourLateAnswerIsReadPast() async throws {
-        // Unit 2 answers its first request 500 ms late; unit 1 always answers after 700 ms, so
-        // unit 2's late answer arrives while unit 1's request waits (with a 1 s timeout).
-        let slowOnce = FaultScript(.delay(.milliseconds(500), then: .reply), times: 1) { $0.unit == 2 }
-        let server = ModbusServer(
-            units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
-            behavior: ClosureServerBehavior { request in
-                request.unit == 2 ? slowOnce.decide(request) : .delay(.milliseconds(700), then: .reply)
-            })
-        defer { server.stop() }
-        let terminal = try PseudoTerminal()
-        try server.startRTU(on: terminal)
-        let client = try Fixtures.rtuClient(on: terminal, timeout: .milliseconds(100))
-
-        let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 3, count: 2) }
+        // A scripted slave side: it holds unit 2's answer until unit 1's request has come, then
+        // sends unit 2's (late) answer and unit 1's, in that order. No timing decides it.
+        let slave = try ScriptedLine { line in
+            let first = line.read(count: 8)
+            let second = line.read(count: 8)
+            guard first.first == 2, second.first == 1 else { return }
+            line.write(RawLine.frame([2, 3, 4, 0, 205, 0, 206]) + RawLine.frame([1, 3, 4, 0, 105, 0, 106]))
+        }
+        defer { slave.close() }
+        let client = try ModbusClient(
+            configuration: ModbusClientConfiguration(
+                transport: .rtu(SerialLine(device: slave.path, baud: 115_200, parity: .none)),
+                responseTimeout: .milliseconds(100)))
+        let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) }
         #expect(error?.cause == .timeout)
-        await client.setResponseTimeout(.seconds(1))
-        #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [103, 104])
+        await client.setResponseTimeout(.seconds(5))
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 5, count: 2) == [105, 106])
         #expect(await client.discardedAnswers == 1, "unit 2's late answer was read past")
     }
 
     @Test("TCP: an answer with a stale transaction id is read past; the next request gets its own")
     func tcpStaleTransactionIsReadPast() async throws {
-        // Unit 2's first request is answered 500 ms late; answers on one connection keep their
-        // order, so unit 1's answer follows it, with its own transaction id.
-        let server = ModbusServer(
-            units: [1: Fixtures.bank(base: 100), 2: Fixtures.bank(base: 200)],
-            behavior: FaultScript(.delay(.milliseconds(500), then: .reply), times: 1) { $0.unit == 2 })
-        defer { server.stop() }
-        let client = try Fixtures.tcpClient(port: try server.startTCP(), timeout: .milliseconds(100))
-
+        // A scripted server: it holds the first request's answer until the second request has
+        // come, then answers both, the stale one first, each with its own transaction id.
+        let server = try ScriptedTCPServer { connection in
+            let first = connection.read(count: 12)
+            let second = connection.read(count: 12)
+            guard first.count == 12, second.count == 12 else { return }
+            func answer(to request: [UInt8], _ values: [UInt8]) -> [UInt8] {
+                [request[0], request[1], 0, 0, 0, UInt8(3 + values.count), request[6], 3, UInt8(values.count)] + values
+            }
+            connection.write(answer(to: first, [0, 205, 0, 206]) + answer(to: second, [0, 105, 0, 106]))
+        }
+        defer { server.close() }
+        let client = try Fixtures.tcpClient(port: server.port, timeout: .milliseconds(100))
         let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) }
         #expect(error?.cause == .timeout)
-        await client.setResponseTimeout(.seconds(1))
+        await client.setResponseTimeout(.seconds(5))
         #expect(try await client.readHoldingRegisters(unit: 1, address: 5, count: 2) == [105, 106])
         #expect(await client.discardedAnswers == 1, "the stale answer was read past, not fatal")
-        #expect(try await client.readHoldingRegisters(unit: 2, address: 5, count: 2) == [205, 206])
     }
 
     @Test("the judge tells a matching answer from another request's by unit, function, byte count and id")
@@ -164,3 +169,100 @@ struct LateAnswerDisciplineTests {
     }
 }
 
+
+/// The slave side of a pseudo-terminal, driven by a script on a thread of its own.
+final class ScriptedLine: Sendable {
+    let path: String
+    private let master: Int32
+    private let slave: Int32
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Blocking reads and writes on the master side, for the script.
+    struct Side {
+        let descriptor: Int32
+
+        /// Exactly `count` bytes, or what came before 5 s passed.
+        func read(count: Int) -> [UInt8] {
+            var bytes: [UInt8] = []
+            let deadline = ContinuousClock.now + .seconds(5)
+            var chunk = [UInt8](repeating: 0, count: count)
+            while bytes.count < count, ContinuousClock.now < deadline {
+                var polled = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&polled, 1, 50) > 0 else { continue }
+                let got = Glibc.read(descriptor, &chunk, count - bytes.count)
+                if got > 0 { bytes += chunk[0..<got] }
+            }
+            return bytes
+        }
+
+        func write(_ bytes: [UInt8]) {
+            _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        }
+    }
+
+    init(_ script: @escaping @Sendable (Side) -> Void) throws {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        var raw = termios()
+        cfmakeraw(&raw)
+        guard openpty(&master, &slave, nil, &raw, nil) == 0 else { throw POSIXError(.EIO) }
+        var name = [CChar](repeating: 0, count: 256)
+        _ = ttyname_r(slave, &name, name.count)
+        path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.master = master
+        self.slave = slave
+        let side = Side(descriptor: master)
+        let done = self.done
+        Thread {
+            script(side)
+            done.signal()
+        }.start()
+    }
+
+    func close() {
+        _ = done.wait(timeout: .now() + 6)
+        Glibc.close(slave)
+        Glibc.close(master)
+    }
+}
+
+/// A one-connection TCP server on loopback, driven by a script on a thread of its own.
+final class ScriptedTCPServer: Sendable {
+    let port: Int
+    private let listener: Int32
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ script: @escaping @Sendable (ScriptedLine.Side) -> Void) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        guard bound == 0, listen(listener, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.listener = listener
+        let done = self.done
+        Thread {
+            let connection = accept(listener, nil, nil)
+            if connection >= 0 {
+                script(ScriptedLine.Side(descriptor: connection))
+                // Hold the connection until the client has read what was sent.
+                usleep(300_000)
+                Glibc.close(connection)
+            }
+            done.signal()
+        }.start()
+    }
+
+    func close() {
+        _ = done.wait(timeout: .now() + 7)
+        Glibc.close(listener)
+    }
+}

@@ -103,14 +103,10 @@ import Testing
             #expect(vaisala.allSatisfy { $0.quality == .good && abs(Self.number($0)! - 21) < 0.01 })
             // The stable flag is stored as a point of its own, read with the weight it qualifies.
             #expect(try await warehouse.readings("scale", "stable").contains { $0.value == .bool(true) })
-            // Polled at a fixed rate of 300 ms: a late poll is followed by an early one, so the mean
-            // gap is the interval, and no slot is missed. (The first gap is left out: the first poll
-            // may start late, while the test machine is busy starting things.)
+            // The fixed rate itself is checked on synthetic time (BusStateSyntheticTimeTests); here,
+            // only that polls came in order and more than one of each.
             let times = gross.map(\.time.timeIntervalSince1970)
-            let gaps = Array(zip(times.dropFirst(), times).map { $0 - $1 }.dropFirst())
-            let mean = gaps.reduce(0, +) / Double(gaps.count)
-            #expect(abs(mean - 0.3) < 0.06, "mean gap \(mean) s: \(gaps)")
-            #expect(gaps.allSatisfy { $0 < 0.6 }, "gaps \(gaps)")
+            #expect(times == times.sorted() && times.count >= 2)
             for device in ["scale", "scale2", "climate", "vaisala"] {
                 let events = try await warehouse.healthEvents(device)
                 #expect(events.first?.to == .online && events.first?.from == nil, "\(device): \(events)")
