@@ -23,6 +23,8 @@ final class RTUServerLoop {
     private let thread: ServerLoopThread
     private let router: RequestRouter
     private let logger: Logger
+    private let terminal: PseudoTerminal
+    private let clients: PseudoTerminalClients
     private var line: Int32
     /// Bytes read since the last frame ended.
     private var incoming: [UInt8] = []
@@ -34,9 +36,10 @@ final class RTUServerLoop {
     private var lineBlocked = false
 
     /// Takes ownership of `line`, a descriptor of the terminal's master side.
-    init(line: Int32, device: String, thread: ServerLoopThread, router: RequestRouter, logger: Logger)
+    init(line: Int32, terminal: PseudoTerminal, thread: ServerLoopThread, router: RequestRouter, logger: Logger)
         throws(ModbusError)
     {
+        let device = terminal.slavePath
         do {
             context = try ServerContext(rtuDevice: device)
         } catch {
@@ -47,6 +50,8 @@ final class RTUServerLoop {
         // wedge the loop.
         _ = fcntl(line, F_SETFL, fcntl(line, F_GETFL) | O_NONBLOCK)
         self.line = line
+        self.terminal = terminal
+        self.clients = PseudoTerminalClients(watching: device)
         self.endpoint = .rtu(device: device)
         self.thread = thread
         self.router = router
@@ -70,8 +75,9 @@ final class RTUServerLoop {
             var polled = [
                 pollfd(fd: thread.wakeDescriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: line, events: lineEvents, revents: 0),
+                pollfd(fd: clients.descriptor, events: Int16(POLLIN), revents: 0),
             ]
-            guard poll(&polled, 2, pollTimeout()) >= 0 else {
+            guard poll(&polled, 3, pollTimeout()) >= 0 else {
                 let code = cmodbus_errno()
                 if code == EINTR { continue }
                 logger.error("poll failed; the server stops", metadata: ["errno": "\(code)"])
@@ -80,6 +86,10 @@ final class RTUServerLoop {
             if polled[0].revents != 0 {
                 thread.drainWakeUps()
                 continue
+            }
+            if polled[2].revents != 0, clients.lastClientClosed() {
+                terminal.restoreSettings()
+                logger.debug("the last client closed the line; its settings are restored")
             }
             if polled[1].revents & Int16(POLLOUT) != 0 { lineBlocked = false }
             if polled[1].revents & Int16(POLLIN) != 0 {
