@@ -20,9 +20,14 @@ public final class SimulatorService: Service {
         public var address: String
         public var port: Int?
         public var link: String?
+        /// RTU: the line's wire timing (its baud), whether or not the line is paced at it.
+        public var wire: RTUWireTiming?
+        /// RTU: true when answers are released at wire speed (`pace: wire`).
+        public var paced: Bool = false
 
         public var description: String {
-            "\(kind) \(name) \(address)" + (link.map { " -> \($0)" } ?? "")
+            let line = wire.map { " (\($0)\(paced ? ", paced" : ", unpaced"))" } ?? ""
+            return "\(kind) \(name) \(address)" + (link.map { " -> \($0)" } ?? "") + line
         }
     }
 
@@ -81,7 +86,8 @@ public final class SimulatorService: Service {
         for (index, line) in scenario.rtuLines.enumerated() {
             let terminal = terminals[line.name]!
             do {
-                try servers[line.name]!.startRTU(on: terminal)
+                try servers[line.name]!.startRTU(
+                    on: terminal, pacing: line.pace == .wire ? RTUWireTiming(baud: line.baud) : nil)
             } catch {
                 stop()
                 throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): \(error.message)")
@@ -98,7 +104,10 @@ public final class SimulatorService: Service {
                     throw SimulatorError("\(place): \(error)")
                 }
             }
-            endpoints.append(Endpoint(name: line.name, kind: "rtu", address: terminal.slavePath, link: link))
+            endpoints.append(
+                Endpoint(
+                    name: line.name, kind: "rtu", address: terminal.slavePath, link: link,
+                    wire: RTUWireTiming(baud: line.baud), paced: line.pace == .wire))
         }
         return endpoints
     }
