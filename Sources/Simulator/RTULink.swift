@@ -17,10 +17,12 @@ struct RTULink: Sendable {
     static func make(at path: String, to target: String) throws(RTULinkError) -> RTULink {
         if let obstacle = obstacle(at: path) {
             guard obstacle.isDanglingSymlink else {
-                throw RTULinkError(path: path, reason: "\(obstacle.description) is there; only a dangling symlink is replaced")
+                throw RTULinkError(
+                    path: path, reason: "\(obstacle.description) is there; only a dangling symlink is replaced")
             }
             guard unlink(path) == 0 || errno == ENOENT else {
-                throw RTULinkError(path: path, reason: "cannot remove the dangling symlink: \(String(cString: strerror(errno)))")
+                let reason = "cannot remove the dangling symlink: \(String(cString: strerror(errno)))"
+                throw RTULinkError(path: path, reason: reason)
             }
         }
         // symlink(2) never replaces: whatever appeared since the check is refused by EEXIST.
@@ -69,7 +71,8 @@ struct RTULink: Sendable {
         case S_IFLNK:
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let length = readlink(path, &buffer, buffer.count - 1)
-            let to = length < 0 ? "?" : String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let bytes = length < 0 ? [] : buffer[0..<length].map { UInt8(bitPattern: $0) }
+            let to = length < 0 ? "?" : String(decoding: bytes, as: UTF8.self)
             var followed = stat()
             let targetExists = stat(path, &followed) == 0 || errno != ENOENT
             return .symlink(to: to, targetExists: targetExists)

@@ -9,7 +9,8 @@ import Testing
 struct RTULinkTests {
     /// A fresh directory for one test's paths, removed afterwards by the caller.
     static func directory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-link-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stockpile-link-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
@@ -76,7 +77,9 @@ struct RTULinkTests {
         let path = directory.appendingPathComponent("notes.txt").path
         try "keep me\n".write(toFile: path, atomically: true, encoding: .utf8)
         let refusal = try #require(Self.refusal(try Self.service(override: path)))
-        #expect(refusal == "--rtu-link: will not make the link \(path): a regular file is there; only a dangling symlink is replaced")
+        #expect(
+            refusal == "--rtu-link: will not make the link \(path): a regular file is there; "
+                + "only a dangling symlink is replaced")
         #expect(!refusal.contains("\n"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me\n")
     }
@@ -89,7 +92,9 @@ struct RTULinkTests {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try "1\n".write(toFile: path + "/reading", atomically: true, encoding: .utf8)
         let refusal = try #require(Self.refusal(try Self.service(link: path)))
-        let expected = "test.yaml:3: rtu line1: will not make the link \(path): a directory is there; only a dangling symlink is replaced"
+        let expected =
+            "test.yaml:3: rtu line1: will not make the link \(path): a directory is there; "
+            + "only a dangling symlink is replaced"
         #expect(refusal.hasSuffix(expected), "\(refusal)")
         #expect(FileManager.default.fileExists(atPath: path + "/reading"))
     }
@@ -104,7 +109,9 @@ struct RTULinkTests {
         defer { first.stop() }
         let pty = try #require(firstEndpoints.first?.address)
         let refusal = try #require(Self.refusal(try Self.service(override: link)))
-        #expect(refusal == "--rtu-link: will not make the link \(link): a live symlink to \(pty) (another simulator's line?) is there; only a dangling symlink is replaced")
+        #expect(
+            refusal == "--rtu-link: will not make the link \(link): a live symlink to \(pty) "
+                + "(another simulator's line?) is there; only a dangling symlink is replaced")
         #expect(Self.destination(link) == pty)
     }
 

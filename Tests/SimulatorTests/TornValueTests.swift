@@ -69,6 +69,14 @@ struct TornValueTests {
             temperature: Float(bitPattern: UInt32(words[3]) << 16 | UInt32(words[2])))
     }
 
+    static func describe(_ values: Set<ScaleValue>) -> String {
+        values.prefix(3).map { "\($0.gross) kg stable \($0.stable)" }.joined(separator: ", ")
+    }
+
+    static func describe(_ values: Set<ProbeValue>) -> String {
+        values.prefix(3).map { "\($0.humidity) %RH \($0.temperature) °C" }.joined(separator: ", ")
+    }
+
     /// What the models hold right now, in the same terms as the decoded reads.
     static func modelValues(_ engine: SimulationEngine) -> (ScaleValue, ProbeValue)? {
         guard let scale = engine.status(of: "scale"), let probe = engine.status(of: "probe"),
@@ -76,7 +84,10 @@ struct TornValueTests {
             case .number(let humidity)?? = probe.values["humidity"],
             case .number(let temperature)?? = probe.values["temperature"]
         else { return nil }
-        return (ScaleValue(gross: Int(gross), stable: stable), ProbeValue(humidity: Float(humidity), temperature: Float(temperature)))
+        return (
+            ScaleValue(gross: Int(gross), stable: stable),
+            ProbeValue(humidity: Float(humidity), temperature: Float(temperature))
+        )
     }
 
     /// Steps the engine one step at a time on a thread of its own until `done` is set, moving the
@@ -152,8 +163,8 @@ struct TornValueTests {
         #expect(produced.scale.contains { $0.gross < 65_536 } && produced.scale.contains { $0.gross >= 65_536 })
         #expect(Set(produced.scale.map(\.stable)).count == 2, "the motion bit changed during the run")
         #expect(observed.scale.count > 10 && observed.probe.count > 10, "the readers saw the values change")
-        #expect(tornScale.isEmpty, "\(tornScale.count) scale reads no step had, e.g. \(tornScale.prefix(3).map { "\($0.gross) kg stable \($0.stable)" })")
-        #expect(tornProbe.isEmpty, "\(tornProbe.count) probe reads no step had, e.g. \(tornProbe.prefix(3).map { "\($0.humidity) %RH \($0.temperature) °C" })")
+        #expect(tornScale.isEmpty, "\(tornScale.count) scale reads no step had, e.g. \(Self.describe(tornScale))")
+        #expect(tornProbe.isEmpty, "\(tornProbe.count) probe reads no step had, e.g. \(Self.describe(tornProbe))")
     }
 
     @Test("thousands of reads over TCP against the fast-changing image see only model values")
@@ -169,8 +180,10 @@ struct TornValueTests {
         var failure: ModbusError?
         do {
             for _ in 0..<3_000 {
-                observed.scale.insert(Self.scaleValue(try await client.readHoldingRegisters(unit: 1, address: 6, count: 3)))
-                observed.probe.insert(Self.probeValue(try await client.readHoldingRegisters(unit: 2, address: 0, count: 4)))
+                let scale = try await client.readHoldingRegisters(unit: 1, address: 6, count: 3)
+                let probe = try await client.readHoldingRegisters(unit: 2, address: 0, count: 4)
+                observed.scale.insert(Self.scaleValue(scale))
+                observed.probe.insert(Self.probeValue(probe))
             }
         } catch {
             failure = error
@@ -180,7 +193,7 @@ struct TornValueTests {
         let tornScale = observed.scale.subtracting(produced.scale)
         let tornProbe = observed.probe.subtracting(produced.probe)
         #expect(observed.scale.count > 10 && observed.probe.count > 10, "the reads saw the values change")
-        #expect(tornScale.isEmpty, "\(tornScale.count) scale reads no step had, e.g. \(tornScale.prefix(3).map { "\($0.gross) kg stable \($0.stable)" })")
-        #expect(tornProbe.isEmpty, "\(tornProbe.count) probe reads no step had, e.g. \(tornProbe.prefix(3).map { "\($0.humidity) %RH \($0.temperature) °C" })")
+        #expect(tornScale.isEmpty, "\(tornScale.count) scale reads no step had, e.g. \(Self.describe(tornScale))")
+        #expect(tornProbe.isEmpty, "\(tornProbe.count) probe reads no step had, e.g. \(Self.describe(tornProbe))")
     }
 }

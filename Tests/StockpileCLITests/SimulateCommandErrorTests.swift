@@ -114,7 +114,8 @@ struct SimulateCommandErrorTests {
 struct SimulateLinkRefusalTests {
     @Test("a regular file at --rtu-link: exit 1, one line naming the path and what is there, the file kept")
     func regularFileRefused() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-link-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stockpile-link-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = directory.appendingPathComponent("s.yaml")

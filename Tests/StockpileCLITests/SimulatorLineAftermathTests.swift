@@ -18,7 +18,8 @@ struct SimulatorLineAftermathTests {
             transport: line1
             unit: 2
             model: environment
-            parameters: {temperature: 18, temperature_noise: 0, temperature_amplitude: 0, humidity: 40, humidity_noise: 0, humidity_amplitude: 0}
+            parameters: {temperature: 18, temperature_noise: 0, temperature_amplitude: 0,
+                         humidity: 40, humidity_noise: 0, humidity_amplitude: 0}
         """
 
     /// Starts `command` found on PATH (through /usr/bin/env), lets it run for `running`, then kills it with SIGKILL;
@@ -57,9 +58,10 @@ struct SimulatorLineAftermathTests {
     func killedClient() async throws {
         try await SimulatorProcess.run(scenario: Self.scenario) { simulator in
             let pty = try #require(simulator.pty)
-            let printed = try await Self.killedAfter(
-                .milliseconds(800), "stdbuf", ["-oL", "mbpoll", "-m", "rtu", "-b", "9600", "-P", "even", "-a", "2", "-t", "3", "-r", "2",
-                                               "-c", "1", "-l", "100", pty])
+            let mbpoll = [
+                "-m", "rtu", "-b", "9600", "-P", "even", "-a", "2", "-t", "3", "-r", "2", "-c", "1", "-l", "100",
+            ]
+            let printed = try await Self.killedAfter(.milliseconds(800), "stdbuf", ["-oL", "mbpoll"] + mbpoll + [pty])
             #expect(printed.contains("[2]:"), "mbpoll read before it was killed: \(printed)")
             try await Task.sleep(for: .milliseconds(100))
             try await Self.expectFreshProbe(pty, parity: "E")

@@ -15,7 +15,8 @@ final class PseudoTerminalClients {
     /// Starts watching the slave device at `path`.
     init(watching path: String) {
         var descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        if descriptor >= 0, inotify_add_watch(descriptor, path, UInt32(IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) < 0 {
+        let events = UInt32(IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
+        if descriptor >= 0, inotify_add_watch(descriptor, path, events) < 0 {
             close(descriptor)
             descriptor = -1
         }

@@ -23,7 +23,8 @@ public struct RTUWireTiming: Hashable, Sendable, CustomStringConvertible {
 
     /// The silence between two frames: 3.5 characters, or 1.75 ms above 19,200 baud.
     public var frameSilence: Duration {
-        baud > 19_200 ? .microseconds(1_750) : .nanoseconds(35 * Int64(Self.bitsPerCharacter) * 100_000_000 / Int64(baud))
+        guard baud <= 19_200 else { return .microseconds(1_750) }
+        return .nanoseconds(35 * Int64(Self.bitsPerCharacter) * 100_000_000 / Int64(baud))
     }
 
     /// The wire time of `bytes` bytes.
