@@ -16,7 +16,9 @@ enum StockpileRunner {
     }
 
     /// The executable next to the test bundle (`swift build --build-tests` builds it there).
+    /// `STOCKPILE_EXECUTABLE` overrides it, to run the CLI tests against another build.
     static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["STOCKPILE_EXECUTABLE"] { return URL(fileURLWithPath: path) }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for directory in [beside, beside.deletingLastPathComponent(), repository.appendingPathComponent(".build/debug")] {
             let candidate = directory.appendingPathComponent("stockpile")
