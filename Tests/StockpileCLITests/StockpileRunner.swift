@@ -15,6 +15,11 @@ enum StockpileRunner {
         var standardError: String
     }
 
+    /// A test's own set-up that could not be made.
+    struct LaunchFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// The executable next to the test bundle (`swift build --build-tests` builds it there).
     /// `STOCKPILE_EXECUTABLE` overrides it, to run the CLI tests against another build.
     static var executable: URL {
