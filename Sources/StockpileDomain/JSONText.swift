@@ -6,9 +6,10 @@ public import Foundation
 /// losing the whole line. Here a non-finite number becomes `null` (no value, as a bad reading
 /// has none) and everything else is written as given.
 public enum JSONText {
-    /// `object` as JSON: sorted keys, slashes unescaped, non-finite numbers as `null`.
-    public static func data(_ object: Any) -> Data {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+    /// `object` as JSON: sorted keys, slashes unescaped, non-finite numbers as `null`; indented when `pretty`.
+    public static func data(_ object: Any, pretty: Bool = false) -> Data {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+        if pretty { options.insert(.prettyPrinted) }
         do {
             return try JSONSerialization.data(withJSONObject: finite(object), options: options)
         } catch {
@@ -18,9 +19,9 @@ public enum JSONText {
         }
     }
 
-    /// `object` as one line of JSON text.
-    public static func line(_ object: Any) -> String {
-        String(decoding: data(object), as: UTF8.self)
+    /// `object` as JSON text (one line unless `pretty`).
+    public static func line(_ object: Any, pretty: Bool = false) -> String {
+        String(decoding: data(object, pretty: pretty), as: UTF8.self)
     }
 
     /// The tree with every non-finite number replaced by `NSNull`.
