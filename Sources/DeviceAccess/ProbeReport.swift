@@ -33,7 +33,7 @@ public struct ProbeReport: Sendable {
     /// One JSON object on one line.
     public func jsonLine() -> String {
         let object: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: time),
+            "time": JSON.time(time),
             "device": [
                 "transport": transport, "unit": Int(unit), "vendor": profile.vendor, "model": profile.model,
                 "profile": profile.file,
@@ -66,13 +66,17 @@ public struct ProbeReport: Sendable {
     }
 }
 
-/// Compact, stable JSON for line-oriented output.
+/// Compact, stable JSON for line-oriented output; total (`JSONText`), so no read is lost as `{}`.
 enum JSON {
     static func line(_ object: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-            let text = String(data: data, encoding: .utf8)
-        else { return "{}" }
-        return text
+        JSONText.line(object)
+    }
+
+    /// `2026-12-01T22:50:00.123Z`: UTC to the millisecond, so reads a fraction of a second apart differ.
+    static func time(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
     }
 }
 

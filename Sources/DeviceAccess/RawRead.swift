@@ -98,7 +98,7 @@ public struct RawRead: Hashable, Sendable, CustomStringConvertible {
     /// One JSON object for `--json`.
     public func jsonLine(_ values: [UInt16], unit: UInt8, transport: String, elapsed: Duration, guessOrder: Bool) -> String {
         var object: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: Date()),
+            "time": JSON.time(Date()),
             "device": ["transport": transport, "unit": Int(unit)] as [String: Any],
             "read": ["table": table.rawValue, "address": address, "count": count] as [String: Any],
             "raw": values.map { table.holdsBits ? "\($0)" : ProbeReport.hex($0) },

@@ -145,7 +145,7 @@ public enum ControlChannel {
     }
 
     private static func json(_ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = JSONText.data(object)
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -119,6 +119,9 @@ public struct ProfileDecoder: Sendable {
             if negative { number = -number }
         }
         number = Self.scaled(number, by: point.scale) + point.offset
+        // A float64 near its limit times a scale, or a profile built in code with an infinite scale:
+        // not a number any store, output or alarm can use, so no value, never `good`.
+        guard number.isFinite else { return result(nil, .bad) }
         return result(.number(number), quality(of: point, status: status))
     }
 

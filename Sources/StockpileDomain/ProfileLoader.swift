@@ -20,8 +20,8 @@ public enum ProfileLoader {
             points.append(try parsePoint(item, base: base, defaultOrder: transport.wordOrder))
         }
         var profile = DeviceProfile(
-            vendor: try root.required("vendor").string(),
-            model: try root.required("model").string(),
+            vendor: try root.required("vendor").nonEmptyString(),
+            model: try root.required("model").nonEmptyString(),
             kind: try root.required("kind").choice(DeviceProfile.Kind.self),
             source: try parseSource(try root.required("source")),
             transport: transport,
@@ -85,6 +85,9 @@ public enum ProfileLoader {
     private static func wireAddress(_ field: YAMLField, base: Int) throws(ConfigurationError) -> Int {
         let value = try field.int()
         let wire = value - base
+        if base == 1, value == 0 {
+            throw field.error("address 0 with address_base 1: this profile numbers registers as the manual does, from 1")
+        }
         guard (0...0xFFFF).contains(wire) else {
             let hint = value >= 10001 ? " (write manual 4xxxx numbers without the table digit; see Devices/README.md)" : ""
             throw field.error("address \(value) is outside 0–65535 on the wire\(hint)")
@@ -128,8 +131,11 @@ public enum ProfileLoader {
             name: try field.required("name").string(), table: table,
             address: try wireAddress(try field.required("address"), base: base), type: type,
             order: try field.optional("order")?.choice(WordOrder.self) ?? defaultOrder, line: field.line)
-        if let value = try field.optional("scale") { point.scale = try value.double() }
-        if let value = try field.optional("offset") { point.offset = try value.double() }
+        if let value = try field.optional("scale") {
+            point.scale = try value.double(in: -1e12...1e12)
+            if point.scale == 0 { throw value.error("a scale of 0 would make every value 0") }
+        }
+        if let value = try field.optional("offset") { point.offset = try value.double(in: -1e12...1e12) }
         if let value = try field.optional("decimals") { point.decimals = try value.int(in: 0...9) }
         point.decimalsFrom = try field.optional("decimals_from")?.string()
         point.signFrom = try field.optional("sign_from")?.string()
@@ -206,6 +212,8 @@ public enum ProfileLoader {
         let list = try field.optional("values")
         if let list {
             valueFields = try list.items()
+            if valueFields.isEmpty { throw list.error("a command writes at least one value") }
+            if valueFields.count > 123 { throw list.error("a command writes at most 123 registers") }
         } else {
             valueFields = [try field.required("value")]
         }
@@ -266,7 +274,8 @@ public enum ProfileLoader {
                 value = nil
             } else if let bool = valueField.node.bool, valueField.node.int == nil {
                 value = .bool(bool)
-            } else if let number = valueField.node.int.map(Double.init) ?? valueField.node.float {
+            } else if valueField.node.int != nil || valueField.node.float != nil {
+                let number = try valueField.double()
                 value = .number(number)
             } else {
                 value = .text(try valueField.string())
@@ -274,7 +283,7 @@ public enum ProfileLoader {
             expectations.append(
                 TestVector.Expectation(
                     point: name, value: value, quality: try expected.optional("quality")?.choice(ReadingQuality.self),
-                    tolerance: try expected.optional("tolerance")?.double(), line: expected.line))
+                    tolerance: try expected.optional("tolerance")?.double(in: 0...1e12), line: expected.line))
         }
         return TestVector(
             name: try field.required("name").string(), registers: snapshot, expectations: expectations, line: field.line)

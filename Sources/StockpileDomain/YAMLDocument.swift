@@ -18,12 +18,37 @@ public struct YAMLField {
     }
 
     /// A configuration file's text; an unreadable file is an error naming it, as every loader reports it.
+    ///
+    /// The reason is said in words (no such file, a directory, permission denied, not UTF-8),
+    /// never as a Foundation error number.
     public static func text(ofFile path: String) throws(ConfigurationError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(file: path, line: nil, field: "", message: "cannot read the file: \(error.localizedDescription)")
+        func failure(_ message: String) -> ConfigurationError {
+            ConfigurationError(file: path, line: nil, field: "", message: message)
         }
+        if path.isEmpty { throw failure("no file named (an empty path)") }
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw failure(errno == EACCES ? "cannot read the file: permission denied" : "no such file")
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw failure("is a directory, not a file")
+        // A FIFO or a device would block the read or never end: a configuration is a plain file.
+        default: throw failure("is not a regular file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw failure("cannot read the file: permission denied or not a regular file")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            guard let read = try handle.readToEnd() else { return "" }
+            data = read
+        } catch {
+            throw failure("cannot read the file (\(error.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw failure("is not UTF-8 text") }
+        return text
     }
 
     /// Parses a whole file's text; syntax errors carry the parser's line.
@@ -32,12 +57,43 @@ public struct YAMLField {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
+            if case .duplicatedKeysInMapping(let duplicates, let context) = error {
+                throw duplicateKeyError(duplicates, near: context.mark.line, text: text, file: file)
+            }
             throw syntaxError(error, file: file)
         } catch {
             throw ConfigurationError(file: file, line: nil, field: "", message: "cannot parse YAML: \(error)")
         }
         guard let root else { throw ConfigurationError(file: file, line: 1, field: "", message: "the file is empty") }
         return YAMLField(node: root, file: file, path: "")
+    }
+
+    /// A key given twice, at the line of its second use: YAML readers disagree on which one wins.
+    ///
+    /// Yams names the key and the mapping's line only; the two uses are the first two lines from
+    /// there that give the key at the same indentation.
+    private static func duplicateKeyError(_ keys: [String], near line: Int, text: String, file: String)
+        -> ConfigurationError
+    {
+        let key = keys.sorted().first ?? "?"
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var firstByIndent: [Int: Int] = [:]
+        for index in max(0, line - 2)..<lines.count {
+            var content = Substring(lines[index])
+            let indent = content.prefix { $0 == " " }.count
+            content = content.dropFirst(indent)
+            if content.hasPrefix("- ") { content = content.dropFirst(2) }
+            guard content.hasPrefix(key), content.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") else {
+                continue
+            }
+            let column = lines[index].count - content.count
+            if let first = firstByIndent[column] {
+                return ConfigurationError(
+                    file: file, line: index + 1, field: key, message: "the key is given twice (first at line \(first))")
+            }
+            firstByIndent[column] = index + 1
+        }
+        return ConfigurationError(file: file, line: line, field: key, message: "the key is given twice in this mapping")
     }
 
     private static func syntaxError(_ error: YamlError, file: String) -> ConfigurationError {
@@ -125,8 +181,20 @@ public struct YAMLField {
         return value
     }
 
+    /// Text that is not empty (nor only spaces).
+    public func nonEmptyString() throws(ConfigurationError) -> String {
+        let value = try string()
+        guard value.contains(where: { !$0.isWhitespace }) else { throw error("must not be empty") }
+        return value
+    }
+
     public func int() throws(ConfigurationError) -> Int {
-        guard let value = node.int else { throw error("expected a whole number, found \(describe())") }
+        guard let value = node.int else {
+            if let number = node.float, number.isFinite, number == number.rounded() {
+                throw error("\(describe()) is too large for a whole number here")
+            }
+            throw error("expected a whole number, found \(describe())")
+        }
         return value
     }
 
@@ -136,10 +204,22 @@ public struct YAMLField {
         return value
     }
 
+    /// A finite number: `.inf` and `.nan` are refused here, so no loader can take one as a value.
     public func double() throws(ConfigurationError) -> Double {
         if let value = node.int { return Double(value) }
         guard let value = node.float else { throw error("expected a number, found \(describe())") }
+        guard value.isFinite else { throw error("\(describe()) is not a finite number") }
         return value
+    }
+
+    /// A finite number within `range` (through `CheckedNumber`, as every option is read).
+    public func double(in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        let value = try double()
+        do {
+            return try CheckedNumber.check(value, in: range)
+        } catch {
+            throw self.error(error.message)
+        }
     }
 
     public func bool() throws(ConfigurationError) -> Bool {
@@ -158,11 +238,10 @@ public struct YAMLField {
         return value
     }
 
-    /// Milliseconds as a Duration.
+    /// Milliseconds (0 to one hour) as a Duration.
     public func milliseconds() throws(ConfigurationError) -> Duration {
-        let value = try double()
-        guard value >= 0 else { throw error("must not be negative") }
-        return .microseconds(Int64(value * 1000))
+        let value = try double(in: 0...3_600_000)
+        return .microseconds(Int64((value * 1000).rounded()))
     }
 
     /// A list of texts, or one text as a list of one.

@@ -34,6 +34,17 @@ extension AppDatabase {
         }
     }
 
+    /// Every point the store has a series for, by device: what `readings` lists when a name is unknown.
+    public func seriesNames() async throws -> [String: [String]] {
+        try await reader.read { db in
+            var names: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT device, point FROM series ORDER BY device, point") {
+                names[row["device"], default: []].append(row["point"])
+            }
+            return names
+        }
+    }
+
     /// The minute aggregates of one point with `since <= minute < until`, oldest first.
     public func minuteAggregates(
         device: String, point: String, since: Date, until: Date? = nil

@@ -63,6 +63,7 @@ public struct AppDatabase: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.missing, "no store at \(path)")
         }
+        try checkStoreFile(path)
         var configuration = makeConfiguration()
         configuration.readonly = true
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -76,6 +77,32 @@ public struct AppDatabase: Sendable {
             }
         }
         return AppDatabase(unmigrated: pool)
+    }
+
+    /// Refuses, in words, what SQLite would report as a bare code (10, 26) or open as an empty
+    /// store: a directory, a file this user cannot read, a file that is not an SQLite database.
+    static func checkStoreFile(_ path: String) throws {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw StoreError(.notAStore, "\(path) is a directory, not a store file")
+            // A FIFO or a device would block the read below.
+            default: throw StoreError(.notAStore, "\(path) is not a regular file, so not a store")
+            }
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError(.notAStore, "cannot read the store \(path): permission denied or not a regular file")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        guard header == Data("SQLite format 3\u{0}".utf8) else {
+            throw StoreError(
+                .notAStore,
+                header.isEmpty
+                    ? "\(path) is an empty file, not a Stockpile store"
+                    : "\(path) is not a Stockpile store (not an SQLite database)")
+        }
     }
 
     /// An empty store in memory (a `DatabaseQueue`), migrated like a file: for tests whose point is logic.

@@ -10,6 +10,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let missing = Code(rawValue: "missing")
         /// The file's migrations differ from this build's.
         public static let schemaMismatch = Code(rawValue: "schemaMismatch")
+        /// The path is something else: a directory, an unreadable file, a file that is not SQLite.
+        public static let notAStore = Code(rawValue: "notAStore")
     }
 
     /// The kind of problem.

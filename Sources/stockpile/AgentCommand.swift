@@ -19,13 +19,19 @@ struct AgentCommand: AsyncParsableCommand {
             On SIGTERM or SIGINT: stops polling, writes what is buffered, closes the store, exits 0.
             """)
 
-    @Option(help: ArgumentHelp("Site file.", valueName: "SITE.yaml"))
+    @Option(
+        help: ArgumentHelp("Site file.", valueName: "SITE.yaml"),
+        transform: OptionValue.path)
     var site: String
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Overrides the site's data_directory.", valueName: "DIR"))
+    @Option(
+        name: .customLong("data-dir"), help: ArgumentHelp("Overrides the site's data_directory.", valueName: "DIR"),
+        transform: OptionValue.path)
     var dataDirectory: String?
 
-    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.path)
     var devices: [String] = []
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -48,6 +54,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         StockpileCommand.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
+        if let metrics, let (host, port) = SimulateCommand.hostAndPort(metrics) {
+            try ListenAddress.ensureAvailable(option: "--metrics", host: host, port: port)
+        }
         // Before any metric is made: swift-metrics takes one backend per process.
         let prometheus = metrics.map { _ in PrometheusMetricsFactory() }
         if let prometheus { MetricsSystem.bootstrap(prometheus) }

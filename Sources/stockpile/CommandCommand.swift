@@ -16,7 +16,9 @@ struct CommandCommand: AsyncParsableCommand {
             the agent first.
             """)
 
-    @Option(help: ArgumentHelp("Site file.", valueName: "SITE.yaml"))
+    @Option(
+        help: ArgumentHelp("Site file.", valueName: "SITE.yaml"),
+        transform: OptionValue.path)
     var site: String
 
     @Option(help: "Device name, as in the site file.")
@@ -25,7 +27,9 @@ struct CommandCommand: AsyncParsableCommand {
     @Argument(help: "The command's name in the device's profile.")
     var name: String
 
-    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.path)
     var devices: [String] = []
 
     func run() async throws {

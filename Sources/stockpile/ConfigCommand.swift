@@ -20,10 +20,14 @@ struct ConfigCheckCommand: ParsableCommand {
             (FILE:LINE: field: message) and exits 1.
             """)
 
-    @Argument(help: ArgumentHelp("Site file.", valueName: "SITE.yaml"))
+    @Argument(
+        help: ArgumentHelp("Site file.", valueName: "SITE.yaml"),
+        transform: OptionValue.path)
     var site: String
 
-    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.path)
     var devices: [String] = []
 
     func run() throws {

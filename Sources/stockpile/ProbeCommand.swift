@@ -21,28 +21,38 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Modbus TCP device or gateway.", valueName: "HOST[:PORT]"))
     var tcp: String?
 
-    @Option(help: ArgumentHelp("Modbus RTU serial device.", valueName: "DEVICE"))
+    @Option(
+        help: ArgumentHelp("Modbus RTU serial device.", valueName: "DEVICE"),
+        transform: OptionValue.path)
     var rtu: String?
 
-    @Option(help: "Serial speed (RTU).")
+    @Option(
+        parsing: .unconditional,
+        help: "Serial speed (RTU): a standard rate, 300–4000000.", transform: OptionValue.baud)
     var baud: Int = 9600
 
     @Option(help: "Serial parity: N, E or O (RTU).")
     var parity: String = "E"
 
-    @Option(name: .customLong("data-bits"), help: "Serial data bits (RTU).")
+    @Option(
+        name: .customLong("data-bits"), parsing: .unconditional, help: "Serial data bits (RTU): 8.",
+        transform: OptionValue.int(in: 8...8))
     var dataBits: Int = 8
 
-    @Option(name: .customLong("stop-bits"), help: "Serial stop bits (RTU).")
+    @Option(
+        name: .customLong("stop-bits"), parsing: .unconditional, help: "Serial stop bits (RTU): 1 or 2.",
+        transform: OptionValue.int(in: 1...2))
     var stopBits: Int = 1
 
     @Flag(help: "Switch the serial port to RS-485 mode (hardware that supports it).")
     var rs485 = false
 
-    @Option(help: "Unit id (slave id), 0–255.")
+    @Option(parsing: .unconditional, help: "Unit id (slave id), 0–255.", transform: OptionValue.int(in: 0...255))
     var unit: Int = 1
 
-    @Option(help: ArgumentHelp("Device profile (YAML) whose points to read.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("Device profile (YAML) whose points to read.", valueName: "PATH"),
+        transform: OptionValue.path)
     var profile: String?
 
     @Option(
@@ -56,14 +66,18 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("guess-order"), help: "With --read: show every type and word/byte order side by side.")
     var guessOrder = false
 
-    @Option(help: "How many reads.")
+    @Option(parsing: .unconditional, help: "How many reads, 1–1000000.", transform: OptionValue.int(in: 1...1_000_000))
     var count: Int = 1
 
-    @Option(help: "Seconds between reads.")
-    var interval: Double = 1
+    @Option(
+        parsing: .unconditional, help: "Time between reads: seconds (2) or 500ms, 2m; 1ms–1d.",
+        transform: OptionValue.duration(in: .milliseconds(1)...Duration.seconds(86_400)))
+    var interval: Duration = .seconds(1)
 
-    @Option(help: "Response timeout in seconds.")
-    var timeout: Double = 1
+    @Option(
+        parsing: .unconditional, help: "Response timeout: seconds (0.5) or 500ms; 1ms–60s.",
+        transform: OptionValue.duration(in: .milliseconds(1)...Duration.seconds(60)))
+    var timeout: Duration = .seconds(1)
 
     @Flag(help: "One JSON object per read, one per line.")
     var json = false
@@ -75,12 +89,20 @@ struct ProbeCommand: AsyncParsableCommand {
         guard (tcp == nil) != (rtu == nil) else { throw ValidationError("give exactly one of --tcp HOST[:PORT] or --rtu DEVICE") }
         guard (profile == nil) != reads.isEmpty else { throw ValidationError("give either --profile PATH or --read TABLE:ADDR:COUNT") }
         if guessOrder, reads.isEmpty { throw ValidationError("--guess-order works with --read") }
-        guard (0...255).contains(unit) else { throw ValidationError("--unit must be 0–255") }
         guard SerialLine.Parity(rawValue: parity.uppercased()) != nil else { throw ValidationError("--parity must be N, E or O") }
-        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-        guard interval >= 0, timeout > 0 else { throw ValidationError("--interval and --timeout must be positive") }
         if let tcp, ModbusTransport.tcp(parsing: tcp) == nil {
-            throw ValidationError("--tcp \(tcp): expected HOST, HOST:PORT or [IPv6]:PORT")
+            throw ValidationError("--tcp \(tcp): expected HOST, HOST:PORT or [IPv6]:PORT (port 1–65535)")
+        }
+        for text in reads {
+            let read: RawRead
+            do {
+                read = try RawRead.parse(text, oneBased: oneBased)
+            } catch {
+                throw ValidationError("--read \(text): \(error.description)")
+            }
+            if guessOrder, read.table.holdsBits {
+                throw ValidationError("--guess-order interprets registers; --read \(text) reads bits")
+            }
         }
     }
 
@@ -99,7 +121,7 @@ struct ProbeCommand: AsyncParsableCommand {
         do {
             client = try ModbusClient(
                 configuration: ModbusClientConfiguration(
-                    transport: transport, responseTimeout: .milliseconds(Int64(timeout * 1000)),
+                    transport: transport, responseTimeout: timeout,
                     reconnectBackoff: .zero))
         } catch {
             throw fail("\(error)")
@@ -114,7 +136,7 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             let reader = DeviceReader(profile: loaded, unit: UInt8(unit))
             for index in 0..<count {
-                if index > 0 { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                if index > 0 { try await Task.sleep(for: interval) }
                 succeeded = await readProfile(reader, client: client, transport: transport) && succeeded
             }
         } else {
@@ -127,7 +149,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 }
             }
             for index in 0..<count {
-                if index > 0 { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                if index > 0 { try await Task.sleep(for: interval) }
                 for read in rawReads {
                     succeeded = await readRaw(read, client: client, transport: transport) && succeeded
                 }
@@ -146,7 +168,8 @@ struct ProbeCommand: AsyncParsableCommand {
             return false
         }
         let report = ProbeReport(transport: "\(transport)", unit: UInt8(unit), profile: reader.profile, result: result)
-        print(json ? report.jsonLine() : report.tableText() + (count > 1 ? "\n" : ""))
+        // Written at once, unbuffered: a pipe to jq or tee sees each read as it is made.
+        Output.line(json ? report.jsonLine() : report.tableText() + (count > 1 ? "\n" : ""))
         for failure in result.failures { printError(failure.description) }
         return result.failures.isEmpty
     }
@@ -156,12 +179,12 @@ struct ProbeCommand: AsyncParsableCommand {
         do {
             let values = try await read.perform(unit: UInt8(unit), using: client)
             if json {
-                print(
+                Output.line(
                     read.jsonLine(
                         values, unit: UInt8(unit), transport: "\(transport)", elapsed: ContinuousClock.now - started,
                         guessOrder: guessOrder))
             } else {
-                print(guessOrder ? read.interpretationsText(values) : read.tableText(values))
+                Output.line(guessOrder ? read.interpretationsText(values) : read.tableText(values))
             }
             return true
         } catch {

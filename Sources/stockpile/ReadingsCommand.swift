@@ -22,13 +22,19 @@ struct ReadingsCommand: AsyncParsableCommand {
     @Option(help: "Point name, as in the device's profile (default: every point).")
     var point: String?
 
-    @Option(help: ArgumentHelp("Start: a duration ago (1h, 30m, 2d) or an ISO 8601 time.", valueName: "WHEN"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Start: a duration ago (1h, 30m, 2d) or an ISO 8601 time.", valueName: "WHEN"))
     var since: String = "1h"
 
-    @Option(help: ArgumentHelp("End (exclusive): a duration ago or an ISO 8601 time.", valueName: "WHEN"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("End (exclusive): a duration ago or an ISO 8601 time.", valueName: "WHEN"))
     var until: String?
 
-    @Option(help: "At most this many readings.")
+    @Option(
+        parsing: .unconditional, help: "At most this many readings, 1–10000000.",
+        transform: OptionValue.int(in: 1...10_000_000))
     var limit: Int?
 
     @Flag(help: "Comma-separated values with a header line.")
@@ -43,11 +49,12 @@ struct ReadingsCommand: AsyncParsableCommand {
         if let until, TimeArgument.parse(until) == nil {
             throw ValidationError("--until: a duration (1h) or ISO 8601 time")
         }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() async throws {
-        let database = try storeOptions.open(site: try storeOptions.loadSite())
+        let site = try storeOptions.loadSite()
+        let database = try storeOptions.open(site: site)
+        try await checkNames(site: site, database: database)
         let now = Date()
         let readings: [Reading]
         do {
@@ -71,6 +78,34 @@ struct ReadingsCommand: AsyncParsableCommand {
                 ])
             }
             Output.line(table.render())
+        }
+    }
+}
+
+extension ReadingsCommand {
+    /// An unknown device or point is a mistake to name, with the known ones, not an empty result.
+    /// Known: the site's devices and their profiles' points, and every series the store holds.
+    func checkNames(site: SiteConfiguration?, database: AppDatabase) async throws {
+        let stored: [String: [String]]
+        do {
+            stored = try await database.seriesNames()
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
+        var known = stored.mapValues(Set.init)
+        for siteDevice in site?.devices ?? [] {
+            let points = siteDevice.profile.points.flatMap { [$0.name] + $0.flags.map(\.name) }
+            known[siteDevice.name, default: []].formUnion(points)
+        }
+        guard let points = known[device] else {
+            let names = known.keys.sorted()
+            throw CommandFailure.exit(
+                "--device \(device): no such device"
+                    + (names.isEmpty ? " (the store holds no readings yet)" : " (known: \(names.joined(separator: ", ")))"))
+        }
+        if let point, !points.contains(point) {
+            throw CommandFailure.exit(
+                "--point \(point): \(device) has no such point (known: \(points.sorted().joined(separator: ", ")))")
         }
     }
 }
@@ -107,7 +142,8 @@ enum ReadingExport {
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.singleValueContainer()
                 switch self {
-                case .number(let value): try container.encode(value)
+                // A non-finite number stored before values were checked is no value: null, never a failed output.
+                case .number(let value): value.isFinite ? try container.encode(value) : try container.encodeNil()
                 case .bool(let value): try container.encode(value)
                 case .text(let value): try container.encode(value)
                 }

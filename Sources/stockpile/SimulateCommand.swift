@@ -14,22 +14,32 @@ struct SimulateCommand: AsyncParsableCommand {
         abstract: "Serve a simulated warehouse of scales and sensors over Modbus TCP and RTU.",
         discussion: "The scenario format is documented in Simulators/README.md.")
 
-    @Option(help: ArgumentHelp("Scenario file.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("Scenario file.", valueName: "PATH"),
+        transform: OptionValue.path)
     var scenario: String
 
-    @Option(help: "Seed for every device's noise (default: the scenario's).")
+    @Option(
+        parsing: .unconditional, help: "Seed for every device's noise (default: the scenario's).",
+        transform: OptionValue.seed)
     var seed: UInt64?
 
-    @Option(help: "Simulated seconds per real second.")
+    @Option(
+        parsing: .unconditional, help: "Simulated seconds per real second, 0.001–10000.",
+        transform: OptionValue.double(in: 0.001...10_000))
     var speed: Double = 1
 
     @Option(help: ArgumentHelp("HTTP/JSON control channel on loopback.", valueName: "HOST:PORT"))
     var control: String?
 
-    @Option(name: .customLong("rtu-link"), help: ArgumentHelp("Symlink to the first RTU line's pty.", valueName: "PATH"))
+    @Option(
+        name: .customLong("rtu-link"), help: ArgumentHelp("Symlink to the first RTU line's pty.", valueName: "PATH"),
+        transform: OptionValue.path)
     var rtuLink: String?
 
-    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.path)
     var devices: [String] = []
 
     @Flag(help: "Print every request and response, hex and decoded.")
@@ -39,7 +49,6 @@ struct SimulateCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard speed > 0 else { throw ValidationError("--speed must be positive") }
         if let control {
             guard let (host, _) = Self.hostAndPort(control) else { throw ValidationError("--control expects HOST:PORT") }
             guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
@@ -50,6 +59,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         StockpileCommand.bootstrapLogging(level: verbose ? .info : .warning)
+        if let control, let (host, port) = Self.hostAndPort(control) {
+            try ListenAddress.ensureAvailable(option: "--control", host: host, port: port)
+        }
         let logger = Logger(label: "stockpile.simulate")
         let loader = ScenarioLoader(profileDirectories: devices + ProfileDirectories.defaults)
         let loaded: Scenario

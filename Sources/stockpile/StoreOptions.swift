@@ -7,16 +7,24 @@ import StockpileStore
 /// Which store a reading command opens: the site's, or one named directly. Read-only, so it works
 /// while the agent writes.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Site file: its data_directory holds the store.", valueName: "SITE.yaml"))
+    @Option(
+        help: ArgumentHelp("Site file: its data_directory holds the store.", valueName: "SITE.yaml"),
+        transform: OptionValue.path)
     var site: String?
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory (overrides the site's).", valueName: "DIR"))
+    @Option(
+        name: .customLong("data-dir"), help: ArgumentHelp("Data directory (overrides the site's).", valueName: "DIR"),
+        transform: OptionValue.path)
     var dataDirectory: String?
 
-    @Option(help: ArgumentHelp("The store file itself.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("The store file itself.", valueName: "PATH"),
+        transform: OptionValue.path)
     var store: String?
 
-    @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+    @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.path)
     var devices: [String] = []
 
     /// Where an installed agent's site file lives (README, "Installing the agent").

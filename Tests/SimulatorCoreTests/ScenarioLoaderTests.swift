@@ -127,3 +127,69 @@ struct ScenarioLoaderTests {
         #expect(SimulatedDuration.parse(text) == seconds)
     }
 }
+
+/// Scenario numbers the models cannot take are refused at their line (issue 9 §1, issue 8 §3).
+@Suite("Hostile numbers in scenarios")
+struct ScenarioHostileNumberTests {
+    let loader = ScenarioLoader(profileDirectories: [repository.appendingPathComponent("Devices").path])
+
+    static let base = """
+        name: t
+        tcp:
+          - {name: main, port: 0}
+        devices:
+          - name: s
+            profile: scales/laumas-tlu.yaml
+            transport: main
+            unit: 1
+            model: scale
+            parameters: {capacity: 5000, division: 1, settling_s: 2}
+          - name: e
+            profile: sensors/xy-md02.yaml
+            transport: main
+            unit: 2
+            model: environment
+            parameters: {humidity: 45, start_hour: 6}
+        timeline:
+          - {at: 10s, device: s, event: add_load, kg: 25}
+        """
+
+    func error(_ old: String, _ new: String) -> ConfigurationError? {
+        let text = Self.base.replacingOccurrences(of: old, with: new)
+        #expect(text != Self.base)
+        do {
+            _ = try loader.parse(text, file: "t.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("the base loads")
+    func base() throws {
+        #expect(try loader.parse(Self.base, file: "t.yaml").devices.count == 2)
+    }
+
+    @Test(
+        "scale parameters a ScaleModel traps on are refused at their line",
+        arguments: ["capacity: 0", "capacity: -5", "capacity: .nan", "division: 0", "division: -1", "division: .nan",
+            "settling_s: -1", "division: 0.3", "division: 6000"])
+    func scaleParameters(replacement: String) throws {
+        let key = String(replacement.prefix { $0 != ":" })
+        let original = ["capacity": "capacity: 5000", "division": "division: 1", "settling_s": "settling_s: 2"][key]!
+        let refused = try #require(error(original, replacement), "\(replacement) was accepted")
+        #expect(refused.line == 10)
+        #expect(refused.field.hasPrefix("devices[0].parameters"))
+    }
+
+    @Test("humidity 200, start_hour 99, add_load 1e308 and an .inf time are refused")
+    func environmentAndEvents() throws {
+        #expect(try #require(error("humidity: 45", "humidity: 200")).message == "200 is out of range 0–100")
+        #expect(try #require(error("start_hour: 6", "start_hour: 99")).message == "99 is out of range 0–24")
+        let load = try #require(error("kg: 25", "kg: 1e308"))
+        #expect(load.field == "timeline[0].kg")
+        #expect(load.message.contains("out of range"))
+        #expect(try #require(error("at: 10s", "at: .inf")).field == "timeline[0].at")
+        #expect(try #require(error("at: 10s", "at: 1e300")).field == "timeline[0].at")
+    }
+}

@@ -103,9 +103,22 @@ import Testing
             #expect(status.status == 0, "\(status.standardError)")
             let rows = status.standardOutput.split(separator: "\n").map(String.init)
             let scaleRow = try #require(rows.first { $0.hasPrefix("scale ") }, "\(status.standardOutput)")
-            #expect(scaleRow.contains("online") && scaleRow.contains("gross = 2400 kg") && scaleRow.contains("good"))
+            #expect(scaleRow.contains("online") && scaleRow.contains("gross 2400 kg, stable") && scaleRow.contains("good"))
             let climateRow = try #require(rows.first { $0.hasPrefix("climate ") }, "\(status.standardOutput)")
-            #expect(climateRow.contains("temperature = 17 °C"))
+            // Main values to the profile's resolution (×0.1 registers: one decimal).
+            #expect(climateRow.contains("temperature 17.0 °C, humidity 45.0 %RH"), "\(climateRow)")
+            let statusJSON = try await StockpileRunner.run(["status", "--site", site, "--json"])
+            let devices = try #require(
+                try JSONSerialization.jsonObject(with: Data(statusJSON.standardOutput.utf8)) as? [[String: Any]])
+            let scaleJSON = try #require(devices.first { $0["device"] as? String == "scale" })
+            #expect(scaleJSON["health"] as? String == "online")
+            let values = try #require(scaleJSON["values"] as? [[String: Any]])
+            let grossValue = try #require(values.first { $0["point"] as? String == "gross" })
+            #expect(grossValue["value"] as? Double == 2400 && grossValue["unit"] as? String == "kg", "\(grossValue)")
+            #expect(grossValue["quality"] as? String == "good" && grossValue["time"] is String)
+            #expect(grossValue["age_s"] is Double)
+            #expect(Set(values.flatMap(\.keys)) == ["point", "value", "unit", "quality", "time", "age_s"])
+            #expect(scaleJSON["main_points"] as? [String] == ["gross", "stable"])
             let csv = try await StockpileRunner.run(
                 ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", "10s", "--csv"])
             let csvLines = csv.standardOutput.split(separator: "\n")
@@ -117,7 +130,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(600))
             let stopped = try await StockpileRunner.run(["status", "--site", site])
             let staleRow = try #require(stopped.standardOutput.split(separator: "\n").first { $0.hasPrefix("scale ") })
-            #expect(staleRow.contains("gross = 2400 kg") && staleRow.contains(" stale "), "\(staleRow)")
+            #expect(staleRow.contains("gross 2400 kg") && staleRow.contains(" stale "), "\(staleRow)")
+            // The agent stopped writing: health says so, not the last transition's `online`.
+            let stoppedJSON = try await StockpileRunner.run(["status", "--site", site, "--json"])
+            let stoppedDevices = try JSONSerialization.jsonObject(with: Data(stoppedJSON.standardOutput.utf8))
+            let stoppedScale = (stoppedDevices as? [[String: Any]])?.first { $0["device"] as? String == "scale" }
+            #expect(stoppedScale?["health"] as? String == "stale", "\(stoppedJSON.standardOutput)")
             // Polling only: the simulator saw reads, never a write.
             for device in ["scale", "climate"] {
                 let counters = try await simulator.counters(device)

@@ -12,15 +12,30 @@ public struct ScenarioLoader: Sendable {
         self.profileDirectories = profileDirectories
     }
 
-    /// The parameters each model understands; anything else is a typo and refused.
-    public static let modelParameters: [SimulatedDevice.ModelKind: Set<String>] = [
-        .scale: ["capacity", "division", "noise_divisions", "settling_s", "creep_kg_per_h", "load", "loss_kg_per_h", "tare"],
-        .environment: [
-            "temperature", "temperature_amplitude", "temperature_noise", "humidity", "humidity_amplitude", "humidity_noise",
-            "co2", "co2_noise", "dose_rate", "dose_rate_noise", "start_hour",
+    /// The parameters each model understands, each with the range its model can take; anything
+    /// else is a typo and refused, and a value outside its range is refused at its line.
+    public static let modelParameterRanges: [SimulatedDevice.ModelKind: [String: ClosedRange<Double>]] = [
+        .scale: [
+            "capacity": 0.001...1e9, "division": 1e-6...1e6, "noise_divisions": 0...100, "settling_s": 0...3600,
+            "creep_kg_per_h": -1e6...1e6, "load": 0...1e9, "loss_kg_per_h": -1e6...1e6, "tare": 0...1e9,
         ],
-        .io: ["doors_open"],
+        .environment: [
+            "temperature": -100...200, "temperature_amplitude": 0...100, "temperature_noise": 0...50,
+            "humidity": 0...100, "humidity_amplitude": 0...100, "humidity_noise": 0...50,
+            "co2": 0...100_000, "co2_noise": 0...10_000, "dose_rate": 0...1e6, "dose_rate_noise": 0...1e6,
+            "start_hour": 0...24,
+        ],
+        .io: ["doors_open": 0...255],
     ]
+
+    /// The parameters each model understands; anything else is a typo and refused.
+    public static var modelParameters: [SimulatedDevice.ModelKind: Set<String>] {
+        modelParameterRanges.mapValues { Set($0.keys) }
+    }
+
+    /// The most divisions a scale may have (capacity ÷ division): beyond it no indicator exists and
+    /// the model's counts stop being exact.
+    static let maximumDivisions = 10_000_000.0
 
     public func load(file path: String) throws(ConfigurationError) -> Scenario {
         try parse(try YAMLField.text(ofFile: path), file: path)
@@ -144,11 +159,42 @@ public struct ScenarioLoader: Sendable {
             device.accuracyClass = text
         }
         if let parameters = try item.optional("parameters") {
-            let allowed = Self.modelParameters[model] ?? []
-            try parameters.allowOnly(allowed)
-            for (key, value) in try parameters.entries() { device.parameters[key] = try value.double() }
+            let ranges = Self.modelParameterRanges[model] ?? [:]
+            try parameters.allowOnly(Set(ranges.keys))
+            for (key, value) in try parameters.entries() {
+                device.parameters[key] = try value.double(in: ranges[key] ?? 0...0)
+            }
+            if model == .scale { try Self.checkScale(device.parameters, parameters) }
+            if model == .io, let mask = device.parameters["doors_open"], mask != mask.rounded() {
+                throw try parameters.required("doors_open").error("a bit mask is a whole number")
+            }
         }
         return device
+    }
+
+    /// A division must fit the capacity a whole number of times, as on a real indicator's plate.
+    private static func checkScale(_ values: [String: Double], _ parameters: YAMLField) throws(ConfigurationError) {
+        let defaults = ScaleModel.Configuration()
+        let capacity = values["capacity"] ?? defaults.capacity
+        let division = values["division"] ?? defaults.division
+        let field: YAMLField
+        if let division = try parameters.optional("division") {
+            field = division
+        } else if let capacity = try parameters.optional("capacity") {
+            field = capacity
+        } else {
+            field = parameters
+        }
+        let divisions = capacity / division
+        guard division <= capacity else {
+            throw field.error("division \(division) is larger than the capacity \(capacity)")
+        }
+        guard divisions <= maximumDivisions else {
+            throw field.error("capacity ÷ division is \(divisions), more than \(Int(maximumDivisions)) divisions")
+        }
+        guard abs(divisions - divisions.rounded()) <= 1e-6 * divisions else {
+            throw field.error("division \(division) does not divide the capacity \(capacity) a whole number of times")
+        }
     }
 
     static let eventFields: Set<String> = [
@@ -185,12 +231,14 @@ public struct ScenarioLoader: Sendable {
         switch name {
         case "add_load", "remove_load", "set_load":
             try requireModel(.scale)
-            let kg = try item.required("kg").double()
-            guard kg >= 0 else { throw try item.required("kg").error("give the mass as a positive number") }
+            let kgField = try item.required("kg")
+            let kg = try kgField.double()
+            guard kg >= 0 else { throw kgField.error("give the mass as a positive number") }
+            _ = try kgField.double(in: 0...1e9)
             return .event(name == "set_load" ? .setLoad(kg) : .addLoad(name == "add_load" ? kg : -kg))
         case "gradual_loss":
             try requireModel(.scale)
-            return .event(.gradualLoss(try item.required("kg_per_h").double()))
+            return .event(.gradualLoss(try item.required("kg_per_h").double(in: -1e6...1e6)))
         case "device_error":
             try requireModel(.scale)
             return .event(.deviceError(try item.optional("code")?.int(in: 1...7) ?? 1))
@@ -224,7 +272,7 @@ public struct ScenarioLoader: Sendable {
         case "slow":
             kind = .slow(delay: try item.required("delay").duration(), jitter: try item.optional("jitter")?.duration() ?? 0)
         case "exception":
-            let probability = try item.optional("probability")?.double() ?? 1
+            let probability = try item.optional("probability")?.double(in: 0...1) ?? 1
             guard (0...1).contains(probability) else { throw try item.required("probability").error("a probability is 0–1") }
             kind = .exception(code: UInt8(try item.required("code").int(in: 1...11)), probability: probability)
         case "bad_crc": kind = .badCRC
