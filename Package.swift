@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -60,11 +61,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Layer 3: the store — readings, minute aggregates and health events in one SQLite file (GRDB, WAL).
+        // Layer 3: the store — readings, minute aggregates, health events and the chained ledger in one
+        // SQLite file (GRDB, WAL; SHA-256 from swift-crypto).
         .target(
             name: "StockpileStore",
             dependencies: [
                 "StockpileDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
