@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -86,6 +87,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 3: ledger files (CSV import and export) and reconciliation reports over the store.
+        .target(
+            name: "StockpileLedger",
+            dependencies: [
+                "StockpileDomain", "StockpileStore",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
         .executableTarget(
             name: "StoreCrashProbe",
@@ -97,7 +108,7 @@ let package = Package(
             name: "stockpile",
             dependencies: [
                 "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileDomain",
-                "StockpileStore",
+                "StockpileLedger", "StockpileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -161,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StockpileCLITests",
-            dependencies: ["Modbus", "StockpileStore", "StockpileTestSupport"],
+            dependencies: ["Modbus", "StockpileDomain", "StockpileStore", "StockpileTestSupport"],
             exclude: ["peers"],
             swiftSettings: strictSwift
         ),

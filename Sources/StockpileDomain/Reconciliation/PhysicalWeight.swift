@@ -4,10 +4,11 @@ public import Foundation
 ///
 /// The weight counts only when the scale said it was stable: only `good` readings (the profile's
 /// qualifiers already require the stable bit and reject error, overload and underload) enter the
-/// median. The point is found by the shared vocabulary, never by a profile's own name:
-/// - `net` when the scale reports it;
-/// - else `gross` minus the scale's own `tare` when it reports a tare above zero;
-/// - else `gross` minus the lots' container tares from the ledger (a scale weighing gross).
+/// median. The points are found by the shared vocabulary, never by a profile's own names:
+/// - with a tare set on the scale (its `tare` above zero, or `gross` above `net`), the tare is taken
+///   as the containers': the material is `net`, or `gross − tare` where the scale reports no net;
+/// - with no tare set, the scale weighs gross (its `net` equals `gross`): the material is that weight
+///   minus the lots' container tares from the ledger.
 public struct PhysicalWeight: Hashable, Sendable {
     /// What the window held.
     public enum Outcome: Hashable, Sendable {
@@ -51,21 +52,28 @@ public struct PhysicalWeight: Hashable, Sendable {
                 method: heard ? "no good \(kind) reading in the window" : "the scale was offline throughout the window",
                 evidence: chosen)
         }
-        if kind == "net" {
-            return PhysicalWeight(
-                outcome: .measured(median), method: "\(describe(chosen)) of \(chosen.goodCount) good net readings",
-                evidence: chosen)
+        let noTare = 1e-9
+        var scaleTare = 0.0
+        if let tareMedian = tare?.median {
+            scaleTare = tareMedian
+        } else if let netMedian = net?.median, let grossMedian = gross?.median {
+            scaleTare = grossMedian - netMedian
         }
-        if let tareMedian = tare?.median, tareMedian > 0 {
+        let readings = "\(describe(chosen)) of \(chosen.goodCount) good \(kind) readings"
+        if scaleTare > noTare {
+            let tareText = MaintenanceTolerance.Rule.number(scaleTare)
+            if kind == "net" {
+                return PhysicalWeight(
+                    outcome: .measured(median),
+                    method: "\(readings) (the scale's tare \(tareText) kg taken as the containers')", evidence: chosen)
+            }
             return PhysicalWeight(
-                outcome: .measured(median - tareMedian),
-                method: "\(describe(chosen)) of \(chosen.goodCount) good gross readings − the scale's tare "
-                    + "\(MaintenanceTolerance.Rule.number(tareMedian)) kg",
+                outcome: .measured(median - scaleTare), method: "\(readings) − the scale's tare \(tareText) kg",
                 evidence: chosen)
         }
         return PhysicalWeight(
             outcome: .measured(median - containerTare),
-            method: "\(describe(chosen)) of \(chosen.goodCount) good gross readings − container tares "
+            method: "\(readings) (no tare set: gross) − container tares "
                 + "\(MaintenanceTolerance.Rule.number(containerTare)) kg (ledger)",
             evidence: chosen)
     }

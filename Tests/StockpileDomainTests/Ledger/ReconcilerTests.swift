@@ -26,14 +26,17 @@ struct ReconcilerTests {
         }
     }
 
+    /// Reconciles bay-b1; `scaleTare` adds a good `tare` reading (the scale tared to the 60 kg of drums,
+    /// so its net is the material), `nil` leaves the samples as given.
     static func reconcile(
         _ samples: [WeightSample], lots: [LotPosition] = [position()], humidity: [HumidityExposure.Sample]? = nil,
-        location: LedgerLocation = F.scale("bay-b1")
+        scaleTare: Double? = 60, location: LedgerLocation = F.scale("bay-b1")
     ) -> LocationReconciliation {
-        Reconciler.reconcile(
+        let tare = scaleTare.map { readings([$0], point: "tare") } ?? []
+        return Reconciler.reconcile(
             Reconciler.Input(
                 location: location, instant: instant, window: .seconds(300), positions: lots,
-                materials: ["DY2O3": F.dysprosium, "TB4O7": F.terbium], weight: .readings(samples),
+                materials: ["DY2O3": F.dysprosium, "TB4O7": F.terbium], weight: .readings(samples + tare),
                 humidity: humidity))
     }
 
@@ -52,7 +55,7 @@ struct ReconcilerTests {
         #expect(abs((result.variance ?? 0) - 0.3) < 1e-9)
         #expect(result.scaleTolerance.toleranceKilograms == 2)
         #expect(result.scaleTolerance.row == "501–2000 d")
-        #expect(result.physicalMethod == "median of 5 good net readings")
+        #expect(result.physicalMethod == "median of 5 good net readings (the scale's tare 60 kg taken as the containers')")
     }
 
     @Test("within tolerance: +2 kg is exactly the ±2 kg and still within; −1.5 kg too")
@@ -103,11 +106,11 @@ struct ReconcilerTests {
 
     @Test("scale offline: only offline readings, or none at all, or only readings outside the window")
     func scaleOffline() {
-        #expect(Self.reconcile(Self.readings([nil, nil], quality: .offline)).status == .scaleOffline)
-        #expect(Self.reconcile([]).status == .scaleOffline)
+        #expect(Self.reconcile(Self.readings([nil, nil], quality: .offline), scaleTare: nil).status == .scaleOffline)
+        #expect(Self.reconcile([], scaleTare: nil).status == .scaleOffline)
         let old = WeightSample(time: Self.instant.addingTimeInterval(-301), point: "net", value: 700, quality: .good)
         let later = WeightSample(time: Self.instant.addingTimeInterval(1), point: "net", value: 700, quality: .good)
-        #expect(Self.reconcile([old, later]).status == .scaleOffline)
+        #expect(Self.reconcile([old, later], scaleTare: nil).status == .scaleOffline)
     }
 
     @Test("not counted: a manual location without a count; with one, the count against the book at its time")
@@ -134,15 +137,25 @@ struct ReconcilerTests {
     func grossMinusContainers() {
         let gross = Self.readings([760, 760, 760], point: "gross")
         let tare = Self.readings([0], point: "tare")
-        let result = Self.reconcile(gross + tare)
+        let result = Self.reconcile(gross + tare, scaleTare: nil)
         #expect(result.physical == 700)
         #expect(result.readings?.point == "gross")
         #expect(result.physicalMethod.contains("container tares 60 kg"))
     }
 
+    @Test("a scale showing net with no tare set (net equals gross) weighs the drums too: their tares come off")
+    func netWithoutTare() {
+        let samples = Self.readings([760, 761, 760]) + Self.readings([760, 761, 760], point: "gross")
+        let result = Self.reconcile(samples, scaleTare: nil)
+        #expect(result.physical == 700)
+        #expect(result.readings?.point == "net")
+        #expect(result.status == .ok)
+    }
+
     @Test("a scale with no net point and a tare set: gross minus the scale's own tare")
     func grossMinusScaleTare() {
-        let result = Self.reconcile(Self.readings([760, 760], point: "gross") + Self.readings([62], point: "tare"))
+        let result = Self.reconcile(
+            Self.readings([760, 760], point: "gross") + Self.readings([62], point: "tare"), scaleTare: nil)
         #expect(result.physical == 698)
         #expect(result.physicalMethod.contains("scale's tare 62 kg"))
     }
@@ -160,13 +173,13 @@ struct ReconcilerTests {
         #expect(result.readings?.qualities == [.init(quality: .good, count: 4), .init(quality: .bad, count: 1)])
     }
 
-    @Test("beyond raw retention, the weight comes from minute aggregates and the evidence says so")
+    @Test("beyond raw retention, the weight comes from minute aggregates and the evidence says so (760 − 60 kg)")
     func fromMinuteAggregates() {
         let minutes = (1...5).map { index in
             WeightMinute(
                 minute: Self.instant.addingTimeInterval(-Double(60 * index)), point: "net", count: 12, goodCount: 10,
-                uncertainCount: 2, badCount: 0, staleCount: 0, offlineCount: 0, valueCount: 10, min: 699, max: 701,
-                sum: 7000)
+                uncertainCount: 2, badCount: 0, staleCount: 0, offlineCount: 0, valueCount: 10, min: 759, max: 761,
+                sum: 7600)
         }
         let result = Reconciler.reconcile(
             Reconciler.Input(
