@@ -172,7 +172,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StockpileCLITests",
-            dependencies: ["Modbus", "StockpileDomain", "StockpileStore", "StockpileTestSupport"],
+            dependencies: [
+                "Modbus", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["peers"],
             swiftSettings: strictSwift
         ),

@@ -129,7 +129,7 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "A transfer's destination.")
         var destination: String?
 
-        @Option(help: "kg: positive; signed for an adjustment.")
+        @Option(help: "kg: positive; signed for an adjustment (write a loss as --kg=-25).")
         var kg: Double
 
         @Option(help: "Who records it.")
