@@ -8,7 +8,7 @@ import GRDB
 //
 // Room left for later issues — their tables are NOT created here, each issue appends its own migration:
 // - Ledger and reconciliation: landed in `v3` (materials, locations, lots, the chained `ledger_transaction`,
-//   `physical_count`). Reports are computed, not stored; unrecorded-movement events will need their own table.
+//   `physical_count`) and `v4` (`movement_event`). Reports are computed, not stored.
 // - Alerts: `alert` (one per rule and subject, its state: pending, firing, resolved, no data), `alert_event`
 //   (every transition, acknowledgements with who, when and comment) and `silence` (maintenance windows).
 // - Audit trail: a hash chain over the ledger and alert tables, plus the anchors signed reports refer to.
@@ -245,6 +245,31 @@ extension AppDatabase {
                             BEGIN SELECT RAISE(ABORT, '\(table) is append-only: record a correction instead'); END
                             """)
                 }
+            }
+        }
+
+        // Weight changes the ledger does not explain (issue 10, §4), kept for the alerts to come. One row
+        // per (location, kind, start): detecting the same span again adds nothing. `cleared_at` and
+        // `cleared_by` are set once a transaction recorded later explains the change.
+        migrator.registerMigration("v4") { db in
+            try db.create(table: "movement_event") { t in
+                t.primaryKey("id", .integer)
+                t.column("kind", .text).notNull()
+                t.column("location", .text).notNull()
+                t.column("device", .text).notNull()
+                t.column("start", .integer).notNull()
+                t.column("end", .integer).notNull()
+                t.column("change_kg", .double).notNull()
+                t.column("level_before_kg", .double).notNull()
+                t.column("level_after_kg", .double).notNull()
+                t.column("tolerance_kg", .double).notNull()
+                t.column("readings", .integer).notNull()
+                t.column("expected_kg", .double).notNull()
+                t.column("humidity_hours_above", .double)
+                t.column("detected_at", .integer).notNull()
+                t.column("cleared_at", .integer)
+                t.column("cleared_by", .text)
+                t.uniqueKey(["location", "kind", "start"])
             }
         }
 

@@ -37,7 +37,15 @@ struct ReconcileCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "FILE"))
         var out: String?
 
+        @Option(
+            parsing: .upToNextOption,
+            help: ArgumentHelp(
+                "Instead of a report: weight changes the ledger does not explain between two instants (stored).",
+                valueName: "T1 T2"))
+        var between: [String] = []
+
         func run() async throws {
+            if !between.isEmpty { return try await scan() }
             guard let format = ReportRenderer.Format(rawValue: format) else {
                 throw CommandFailure.exit("--format: \"\(self.format)\" is not one of table, csv, json, html")
             }
@@ -53,6 +61,55 @@ struct ReconcileCommand: AsyncParsableCommand {
             let report = try await ReconciliationBuilder.build(
                 site: site, database: database, at: instant, window: window, location: location)
             try OutputFile.write(try ReportRenderer.render(report, as: format), to: out)
+        }
+
+        /// `--between T1 T2`: the movement events of the span, as a table or JSON.
+        func scan() async throws {
+            guard between.count == 2 else {
+                throw CommandFailure.exit("--between: give two instants, T1 T2 (found \(between.count))")
+            }
+            let from = try InstantOption.parse(between[0], option: "--between")
+            let to = try InstantOption.parse(between[1], option: "--between")
+            guard from < to else { throw CommandFailure.exit("--between: T1 must come before T2") }
+            guard format == "table" || format == "json" else {
+                throw CommandFailure.exit("--format: --between prints table or json, not \(format)")
+            }
+            let site = try storeOptions.requireSite()
+            if let location, !site.ledgerLocations.contains(where: { $0.name == location }) {
+                throw CommandFailure.exit("--location: no location \(location) in \(site.file)")
+            }
+            let events = try await MovementScan.run(
+                site: site, database: try storeOptions.openForWriting(site: site), from: from, to: to, location: location)
+            if format == "json" {
+                let objects: [[String: Any]] = events.map { stored in
+                    let event = stored.event
+                    return [
+                        "kind": event.kind.rawValue, "location": event.location, "device": event.device,
+                        "start": UTCTimestamp.text(event.start), "end": UTCTimestamp.text(event.end),
+                        "change": event.changeKilograms, "level_before": event.levelBefore,
+                        "level_after": event.levelAfter, "tolerance": event.toleranceKilograms, "unit": "kg",
+                        "expected_change": event.expectedKilograms, "readings": event.readings,
+                        "humidity_hours_above": event.humidityHoursAbove ?? NSNull(),
+                        "cleared_by": stored.clearedBy ?? NSNull(),
+                        "cleared_at": stored.clearedAt.map(UTCTimestamp.text) ?? NSNull(),
+                    ]
+                }
+                let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted])
+                try OutputFile.write(String(decoding: data, as: UTF8.self) + "\n", to: out)
+                return
+            }
+            var rows = [["start", "location", "kind", "change kg", "tolerance kg", "expected kg", "state"]]
+            rows += events.map { stored in
+                let event = stored.event
+                let state = stored.clearedBy.map { "cleared by \($0)" } ?? (stored.clearedAt == nil ? "open" : "cleared")
+                return [
+                    UTCTimestamp.text(event.start), event.location, event.kind.rawValue,
+                    Numbers.text(event.changeKilograms), "±" + Numbers.text(event.toleranceKilograms),
+                    Numbers.text(event.expectedKilograms), state,
+                ]
+            }
+            let header = "Weight changes the ledger does not explain, \(UTCTimestamp.text(from)) – \(UTCTimestamp.text(to))\n"
+            try OutputFile.write(header + Numbers.aligned(rows, rightAligned: [3, 4, 5]), to: out)
         }
     }
 

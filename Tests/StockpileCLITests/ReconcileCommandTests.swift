@@ -141,3 +141,53 @@ struct ReconcileCommandTests {
         #expect(changed.standardError.contains("the store gives a different report"))
     }
 }
+
+@Suite("stockpile reconcile --between")
+struct MovementScanCommandTests {
+    @Test("the unrecorded 25 kg removal is an event, the recorded receipt is not; a later issue clears it")
+    func between() async throws {
+        let site = try LedgerSite.make()
+        defer { site.remove() }
+        _ = try await site.run(["ledger", "import", LedgerSite.demoLedger])
+        _ = try await site.run([
+            "ledger", "record", "--kind", "receipt", "--lot", "NDPR-2026-140", "--location", "bay-a2", "--kg", "294",
+            "--actor", "receiving-clerk", "--document", "GRN-2026-0412", "--time", "2026-06-01T11:05:00Z",
+        ])
+        let database = try AppDatabase.open(path: site.store)
+        let writer = ReadingWriter(database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let start = UTCTimestamp.parse("2026-06-01T10:30:00Z")!
+        var readings: [Reading] = []
+        for step in 0..<360 {
+            let time = start.addingTimeInterval(Double(step * 10))
+            let late = time >= UTCTimestamp.parse("2026-06-01T11:00:00Z")!
+            for (device, before, after) in [("bay-b1-scale", 750.0, 725.0), ("bay-a2-scale", 1850.0, 2150.0)] {
+                readings.append(Reading(device: device, point: "gross", time: time, value: .number(late ? after : before), quality: .good))
+            }
+        }
+        await writer.append(readings)
+        _ = try await writer.flush()
+
+        let arguments = ["reconcile", "--between", "2026-06-01T10:30:00Z", "2026-06-01T11:30:00Z", "--format", "json"]
+        let first = try await site.run(arguments)
+        #expect(first.status == 0, "\(first.standardError)")
+        let events = try JSONSerialization.jsonObject(with: Data(first.standardOutput.utf8)) as? [[String: Any]] ?? []
+        #expect(events.count == 1)
+        #expect(events.first?["location"] as? String == "bay-b1")
+        #expect(events.first?["kind"] as? String == "unrecorded movement")
+        #expect(events.first?["change"] as? Double == -25)
+        #expect(events.first?["start"] as? String == "2026-06-01T11:00:00Z")
+        #expect(events.first?["cleared_by"] is NSNull)
+        // Detecting the same span again stores nothing twice.
+        let again = try await site.run(arguments)
+        #expect((try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [Any])?.count == 1)
+
+        _ = try await site.run([
+            "ledger", "record", "--kind", "issue", "--lot", "DY-2026-027", "--location", "bay-b1", "--kg", "25",
+            "--actor", "clerk", "--document", "ISS-2026-0099", "--time", "2026-06-01T11:02:00Z",
+        ])
+        let cleared = try await site.run(arguments)
+        let after = try JSONSerialization.jsonObject(with: Data(cleared.standardOutput.utf8)) as? [[String: Any]] ?? []
+        #expect(after.count == 1)
+        #expect(after.first?["cleared_by"] as? String == "ISS-2026-0099")
+    }
+}

@@ -6,10 +6,10 @@ import Testing
 
 @Suite("AppDatabase: file, WAL and migrations")
 struct AppDatabaseTests {
-    @Test("migrations apply on an empty file: v2's and v3's tables and the (series, time) index, WAL, synchronous FULL")
+    @Test("migrations apply on an empty file: v2's to v4's tables and the (series, time) index, WAL, synchronous FULL")
     func migratesAnEmptyFile() async throws {
         try await withFileStore { database, _ in
-            #expect(try await database.appliedMigrations() == ["v1", "v2", "v3"])
+            #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             let (tables, indexColumns, journalMode, synchronous) = try await database.writer.writeWithoutTransaction {
                 db in
                 (
@@ -27,7 +27,7 @@ struct AppDatabaseTests {
             #expect(
                 tables == [
                     "device_health_event", "ledger_transaction", "location", "lot", "material", "minute_aggregate",
-                    "physical_count", "point_latest", "reading", "series",
+                    "movement_event", "physical_count", "point_latest", "reading", "series",
                 ])
             #expect(indexColumns == ["series", "time"])
             #expect(journalMode == "wal")
@@ -45,10 +45,10 @@ struct AppDatabaseTests {
                 await writer.append(reading(noon))
                 try await writer.flush()
                 try AppDatabase.migrator.migrate(database.writer)
-                #expect(try await database.appliedMigrations() == ["v1", "v2", "v3"])
+                #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             }
             let reopened = try AppDatabase.open(path: path)
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             #expect(try await reopened.readings(device: "scale-1", since: .distantPast).count == 1)
         }
     }
