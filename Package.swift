@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "StockpileAgent",
             dependencies: [
-                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileStore",
+                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
