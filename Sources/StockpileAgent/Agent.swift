@@ -6,7 +6,8 @@ public import StockpileStore
 
 /// The agent of one site, assembled: its store, one poller per bus, and the services that run them.
 ///
-/// `services` go into one `ServiceGroup` in this order: the store's flusher, retention, polling.
+/// `services` go into one `ServiceGroup` in this order: the store's flusher, retention, movement
+/// detection, polling.
 /// A group shuts down in reverse order, so on SIGTERM polling stops first (its polls in flight
 /// hand over their readings), then the flusher writes everything that is left and returns.
 public struct Agent: Sendable {
@@ -51,6 +52,7 @@ public struct Agent: Sendable {
             RetentionService(
                 database: database, rawDays: site.store.rawRetentionDays,
                 aggregateDays: site.store.aggregateRetentionDays, logger: storeLogger),
+            MovementWatchService(site: site, database: database, logger: logger),
             PollingService(pollers: pollers),
         ]
     }

@@ -141,14 +141,14 @@ extension SiteLoader {
             return location
         }
 
-        private static func positive(_ field: YAMLField) throws(ConfigurationError) -> Double {
+        static func positive(_ field: YAMLField) throws(ConfigurationError) -> Double {
             let value = try field.double()
             guard value > 0, value.isFinite else { throw field.error("must be a positive number") }
             return value
         }
 
         /// d is 1, 2 or 5 × 10^k; Max is a whole number of divisions, 100 to 100,000 of them.
-        private static func checkDivision(_ location: ScaleLocation, field: YAMLField) throws(ConfigurationError) {
+        static func checkDivision(_ location: ScaleLocation, field: YAMLField) throws(ConfigurationError) {
             let divisionField = try field.required("division")
             let division = location.division
             let mantissa = division / pow(10, floor(log10(division)))
