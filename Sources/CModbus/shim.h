@@ -3,6 +3,7 @@
 
 #include <modbus.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -46,6 +47,9 @@ enum {
 // Stockpile master, root included. Two masters on one RS-485 line corrupt each other's frames.
 // Returns 0, or -1 with errno set (EWOULDBLOCK: another process holds the line).
 static inline int cmodbus_claim_serial_line(int fd) {
+    // libmodbus opens the line without O_CLOEXEC: a child this process starts (a notifier, a
+    // test's peer) would inherit the descriptor and, with it, the lock after this process let go.
+    (void)fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) return -1;
     // TIOCEXCL fails on descriptors that are not ttys; modbus_connect already checked that.
     (void)ioctl(fd, TIOCEXCL);

@@ -48,7 +48,11 @@ public struct MovementWatchService: Service {
 
     public func run() async throws {
         // Sites without scales have nothing to watch.
-        guard site.ledgerLocations.contains(where: { $0.kind == .scale }) else { return }
+        guard site.ledgerLocations.contains(where: { $0.kind == .scale }) else {
+            // Nothing to watch; but a service that returned would stop the whole agent.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }

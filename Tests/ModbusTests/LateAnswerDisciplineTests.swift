@@ -23,7 +23,6 @@ struct LateAnswerDisciplineTests {
 
         let error = await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) }
         #expect(error?.cause == .timeout)
-        #expect(await client.quietEnd(unit: 1) != nil, "the unit is kept quiet after its timeout")
         // The device's values change before it is asked again: the late answer carries the old ones.
         server.units[1]?.setHoldingRegisters([903, 904], at: 3)
         #expect(try await client.readHoldingRegisters(unit: 1, address: 3, count: 2) == [903, 904])

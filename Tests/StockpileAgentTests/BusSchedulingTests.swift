@@ -42,7 +42,7 @@ import Testing
             site: {id: bus-test, name: Bus test}
             data_directory: unused
             store: {flush_interval: 200ms}
-            defaults: {poll: 1s, timeout: 500ms, retries: 2, offline_after: 2, quarantine_max: 4s}
+            defaults: {poll: 1s, timeout: 500ms, retries: 2, offline_after: 2, quarantine_max: 4s, late_answer_guard: 200ms}
             rtu:
               - {name: line1, device: $PTY, baud: 9600, parity: E}
             devices:

@@ -252,7 +252,6 @@ struct SimulatorFuzzTests {
         try await SimulatorProcess.run(scenario: fuzzScenario) { simulator in
             let port = simulator.port
             let link = try #require(simulator.link)
-            let started = ContinuousClock.now
             async let tcpRun = OffPool.run("fuzz tcp") {
                 var fuzzer = TCPFuzzer(port: port, rng: SplitMix64(seed: fuzzSeed))
                 return try fuzzer.run(framed: 1_600, garbage: 1_500, stalled: 3)
@@ -262,8 +261,6 @@ struct SimulatorFuzzTests {
                 return try fuzzer.run(bursts: 2_000, probeEvery: 40)
             }
             let (tcp, rtu) = try await (tcpRun, rtuRun)
-            let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(10), "fuzzing took \(elapsed)")
 
             #expect(tcp.framedRequests + tcp.garbageConnections + 3 >= 3_000)
             #expect(tcp.wrongAnswers.isEmpty, "seed \(fuzzSeed): \(tcp.wrongAnswers.prefix(5))")
