@@ -162,7 +162,8 @@ public enum ReconciliationBuilder {
                     first: evidence.first.map(UTCTimestamp.text), last: evidence.last.map(UTCTimestamp.text),
                     count: evidence.count, goodCount: evidence.goodCount, median: evidence.median.map(kg),
                     min: evidence.minimum.map(kg), max: evidence.maximum.map(kg),
-                    qualities: evidence.qualities.map { .init(quality: $0.quality.rawValue, count: $0.count) })
+                    qualities: evidence.qualities.map { .init(quality: $0.quality.rawValue, count: $0.count) },
+                    settledSince: evidence.settledSince.map(UTCTimestamp.text))
             },
             health: result.health.map { .init(time: UTCTimestamp.text($0.time), state: $0.state, reason: $0.reason) },
             count: result.count.map {
