@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileStore",
+                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",
