@@ -23,10 +23,15 @@ enum LedgerBenchmark {
         var importRates: [Double] = []
         var plainRates: [Double] = []
         var parseRates: [Double] = []
+        var checkRates: [Double] = []
         for round in 1...rounds {
             let parseStart = ContinuousClock.now
             let parsed = try LedgerCSV.parse(text, file: "bench.csv")
             parseRates.append(Double(rows) / (ContinuousClock.now - parseStart).seconds)
+            let checkStart = ContinuousClock.now
+            let admitted = try BookLedger(locations: locations).admissible(records: parsed.rows.map(\.record))
+            precondition(admitted.count == rows)
+            checkRates.append(Double(rows) / (ContinuousClock.now - checkStart).seconds)
 
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-ledger-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,7 +52,8 @@ enum LedgerBenchmark {
             plainRates.append(Double(transactions.count) / (ContinuousClock.now - plainStart).seconds)
             print(
                 "round \(round): import \(Int(importRates.last!)) rows/s (\(rows) rows in \(format(elapsed)) s); "
-                    + "plain insert \(Int(plainRates.last!)) rows/s; parse alone \(Int(parseRates.last!)) rows/s")
+                    + "plain insert \(Int(plainRates.last!)) rows/s; parse alone \(Int(parseRates.last!)) rows/s; "
+                    + "checks alone \(Int(checkRates.last!)) rows/s")
         }
         let importRate = median(importRates)
         let plainRate = median(plainRates)
