@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileStore",
+                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",
@@ -162,8 +162,8 @@ let package = Package(
         .testTarget(
             name: "StockpileAgentTests",
             dependencies: [
-                "StockpileAgent", "StockpileStore", "StockpileDomain", "Simulator", "SimulatorCore", "Modbus",
-                "DeviceAccess", "StockpileTestSupport",
+                "StockpileAgent", "StockpileStore", "StockpileDomain", "StockpileLedger", "Simulator", "SimulatorCore",
+                "Modbus", "DeviceAccess", "StockpileTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -46,16 +46,14 @@ public struct MovementWatchService: Service {
         return fresh
     }
 
+    /// Runs until shutdown. It never returns early, even on a site without scales: a service that
+    /// returns ends the whole group.
     public func run() async throws {
-        // Sites without scales have nothing to watch.
-        guard site.ledgerLocations.contains(where: { $0.kind == .scale }) else {
-            // Nothing to watch; but a service that returned would stop the whole agent.
-            try? await gracefulShutdown()
-            return
-        }
+        let watches = site.ledgerLocations.contains { $0.kind == .scale }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
+                guard watches else { continue }
                 do {
                     try await scan(now: Date())
                 } catch {

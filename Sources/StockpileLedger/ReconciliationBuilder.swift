@@ -20,9 +20,12 @@ public enum ReconciliationBuilder {
         let locations = site.ledgerLocations
         let ledger = try await database.ledger(locations: locations)
         var lines: [ReconciliationReport.Line] = []
+        // Positions once for every location: `ledger.positions(at:)` per location would replay the ledger each time.
+        let byLocation = Dictionary(grouping: ledger.positions(asOf: instant), by: \.location)
         for location in locations where filter == nil || location.name == filter {
             let input = try await input(
-                for: location, site: site, ledger: ledger, database: database, at: instant, window: window)
+                for: location, positions: byLocation[location.name] ?? [], site: site, ledger: ledger,
+                database: database, at: instant, window: window)
             lines.append(line(Reconciler.reconcile(input)))
         }
         let stored = try await database.storedTransactions()
@@ -64,10 +67,9 @@ public enum ReconciliationBuilder {
     }
 
     static func input(
-        for location: LedgerLocation, site: SiteConfiguration, ledger: BookLedger, database: AppDatabase,
-        at instant: Date, window: Duration
+        for location: LedgerLocation, positions: [LotPosition], site: SiteConfiguration, ledger: BookLedger,
+        database: AppDatabase, at instant: Date, window: Duration
     ) async throws -> Reconciler.Input {
-        let positions = ledger.positions(at: location.name, asOf: instant)
         var input = Reconciler.Input(
             location: location, instant: instant, window: window, positions: positions, materials: ledger.materials,
             weight: nil)
@@ -162,7 +164,8 @@ public enum ReconciliationBuilder {
                     first: evidence.first.map(UTCTimestamp.text), last: evidence.last.map(UTCTimestamp.text),
                     count: evidence.count, goodCount: evidence.goodCount, median: evidence.median.map(kg),
                     min: evidence.minimum.map(kg), max: evidence.maximum.map(kg),
-                    qualities: evidence.qualities.map { .init(quality: $0.quality.rawValue, count: $0.count) })
+                    qualities: evidence.qualities.map { .init(quality: $0.quality.rawValue, count: $0.count) },
+                    settledSince: evidence.settledSince.map(UTCTimestamp.text))
             },
             health: result.health.map { .init(time: UTCTimestamp.text($0.time), state: $0.state, reason: $0.reason) },
             count: result.count.map {

@@ -49,6 +49,8 @@ public struct ReconciliationReport: Codable, Hashable, Sendable {
         public var min: Double?
         public var max: Double?
         public var qualities: [Quality]
+        /// When the weight stepped to the level the median was taken over, if it did inside the window.
+        public var settledSince: String?
     }
 
     public struct Quality: Codable, Hashable, Sendable {

@@ -39,7 +39,8 @@ public enum ReportRenderer {
         for line in report.locations {
             out += "  \(line.location): \(line.explanation). \(line.tolerance.rule)."
             if let readings = line.readings {
-                out += " Readings: \(readings.goodCount) good of \(readings.count) \(readings.point) (\(readings.source))."
+                out += " Readings: \(readings.goodCount) good of \(readings.count) \(readings.point) (\(readings.source))"
+                out += readings.settledSince.map { ", since the weight settled at \($0)." } ?? "."
             }
             if let count = line.count {
                 out += " Counted \(number(count.countedKg)) kg by \(count.counter) at \(count.time) (\(count.document))."
@@ -161,6 +162,7 @@ public enum ReportRenderer {
                 body += "<li>Readings of <code>\(escape(readings.device))</code> <code>\(escape(readings.point))</code> "
                 body += "(\(escape(readings.source))), \(escape(readings.windowStart)) – \(escape(readings.windowEnd)): "
                 body += "\(readings.goodCount) good of \(readings.count)"
+                body += readings.settledSince.map { " (those since the weight settled at its last level, \(escape($0)))" } ?? ""
                 body += readings.median.map { ", median \(number($0)) kg" } ?? ""
                 if let low = readings.min, let high = readings.max { body += ", min \(number(low)), max \(number(high))" }
                 body += readings.first.map { ", first \(escape($0))" } ?? ""

@@ -225,3 +225,25 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// For the ledger benchmark's reference: the same transaction rows inserted with no check and no
+    /// hash (zero-filled hash columns), in one transaction. Never used by the product.
+    public func benchmarkPlainLedgerInsert(_ transactions: [LedgerTransaction]) async throws {
+        try await writer.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO ledger_transaction (sequence, kind, time, lot, location, destination, quantity, actor,
+                        document, comment, reason, approver, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (index, value) in transactions.enumerated() {
+                try statement.execute(arguments: [
+                    index + 1, value.kind.rawValue, value.timeMilliseconds, value.lot, value.location, value.destination,
+                    value.quantity, value.actor, value.document, value.comment, value.reason, value.approver,
+                    LedgerChain.genesis, LedgerChain.genesis,
+                ])
+            }
+        }
+    }
+}

@@ -33,11 +33,17 @@ public struct PhysicalWeight: Hashable, Sendable {
     }
 
     /// The weight at `instant` from `record`, over readings after `instant − window` up to `instant`.
+    ///
+    /// With `band` (the scale's tolerance, kg), only the readings since the weight last settled count:
+    /// walking back from the newest good reading, two readings in a row beyond `band` of the median so
+    /// far, on the same side, are an earlier level (the weight stepped inside the window), and the
+    /// median is taken over the readings after them. A lone reading beyond `band` is noise and stays.
     public static func measure(
-        _ record: WeightRecord, device: String, at instant: Date, window: Duration, containerTare: Double
+        _ record: WeightRecord, device: String, at instant: Date, window: Duration, containerTare: Double,
+        band: Double? = nil
     ) -> PhysicalWeight {
         let start = instant.addingTimeInterval(-window.seconds)
-        let summaries = summarize(record, device: device, start: start, end: instant)
+        let summaries = summarize(record, device: device, start: start, end: instant, band: band)
         let net = summaries["net"]
         let gross = summaries["gross"]
         let tare = summaries["tare"]
@@ -59,7 +65,9 @@ public struct PhysicalWeight: Hashable, Sendable {
         } else if let netMedian = net?.median, let grossMedian = gross?.median {
             scaleTare = grossMedian - netMedian
         }
-        let readings = "\(describe(chosen)) of \(chosen.goodCount) good \(kind) readings"
+        let readings =
+            "\(describe(chosen)) of \(chosen.goodCount) good \(kind) readings"
+            + (chosen.settledSince.map { " since the weight settled at \(UTCTimestamp.text($0))" } ?? "")
         if scaleTare > noTare {
             let tareText = MaintenanceTolerance.Rule.number(scaleTare)
             if kind == "net" {
@@ -83,13 +91,20 @@ public struct PhysicalWeight: Hashable, Sendable {
     }
 
     /// One `ReadingEvidence` per weight point present in the window.
-    static func summarize(_ record: WeightRecord, device: String, start: Date, end: Date) -> [String: ReadingEvidence] {
+    static func summarize(_ record: WeightRecord, device: String, start: Date, end: Date, band: Double? = nil)
+        -> [String: ReadingEvidence]
+    {
         var result: [String: ReadingEvidence] = [:]
         switch record {
         case .readings(let samples):
             let inWindow = samples.filter { $0.time > start && $0.time <= end }
             for (point, readings) in Dictionary(grouping: inWindow, by: \.point) {
-                let values = readings.filter { $0.quality == .good }.compactMap(\.value).filter(\.isFinite).sorted()
+                var good = readings.filter { $0.quality == .good }.compactMap { sample in
+                    sample.value.flatMap { $0.isFinite ? (time: sample.time, kg: $0) : nil }
+                }.sorted { $0.time < $1.time }
+                var settledSince: Date?
+                if let band { (good, settledSince) = latestLevel(good, band: band) }
+                let values = good.map(\.kg).sorted()
                 let qualities = ReadingQuality.allCases.compactMap { quality -> ReadingEvidence.QualityCount? in
                     let count = readings.count { $0.quality == quality }
                     return count == 0 ? nil : .init(quality: quality, count: count)
@@ -98,7 +113,7 @@ public struct PhysicalWeight: Hashable, Sendable {
                     device: device, point: point, source: .readings, windowStart: start, windowEnd: end,
                     first: readings.map(\.time).min(), last: readings.map(\.time).max(), count: readings.count,
                     goodCount: values.count, median: median(values), minimum: values.first, maximum: values.last,
-                    qualities: qualities)
+                    qualities: qualities, settledSince: settledSince)
             }
         case .minutes(let minutes):
             // Aggregates know no finer time than the minute: every minute that overlaps the window counts.
@@ -121,6 +136,26 @@ public struct PhysicalWeight: Hashable, Sendable {
             }
         }
         return result
+    }
+
+    /// The good readings (time order) of the level the weight was at last, and when that level began when
+    /// the window holds an earlier one too.
+    static func latestLevel(_ readings: [(time: Date, kg: Double)], band: Double) -> ([(time: Date, kg: Double)], Date?) {
+        guard var index = readings.indices.last else { return (readings, nil) }
+        var kept = [readings[index].kg]
+        while index > 0 {
+            let level = median(kept.sorted()) ?? 0
+            let candidate = readings[index - 1].kg
+            if abs(candidate - level) > band, index >= 2 {
+                let before = readings[index - 2].kg
+                if abs(before - level) > band, (before - level).sign == (candidate - level).sign {
+                    return (Array(readings[index...]), readings[index].time)
+                }
+            }
+            kept.append(candidate)
+            index -= 1
+        }
+        return (readings, nil)
     }
 
     /// The middle value of sorted values; the mean of the two middle ones for an even count.

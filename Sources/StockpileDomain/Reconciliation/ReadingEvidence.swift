@@ -39,10 +39,14 @@ public struct ReadingEvidence: Hashable, Sendable, Codable {
     public var minimum: Double?
     public var maximum: Double?
     public var qualities: [QualityCount]
+    /// When the weight stepped to its last level inside the window: only the good readings since count.
+    /// `nil` when the whole window was one level.
+    public var settledSince: Date?
 
     public init(
         device: String, point: String, source: Source, windowStart: Date, windowEnd: Date, first: Date?, last: Date?,
-        count: Int, goodCount: Int, median: Double?, minimum: Double?, maximum: Double?, qualities: [QualityCount]
+        count: Int, goodCount: Int, median: Double?, minimum: Double?, maximum: Double?, qualities: [QualityCount],
+        settledSince: Date? = nil
     ) {
         self.device = device
         self.point = point
@@ -57,5 +61,6 @@ public struct ReadingEvidence: Hashable, Sendable, Codable {
         self.minimum = minimum
         self.maximum = maximum
         self.qualities = qualities
+        self.settledSince = settledSince
     }
 }

@@ -82,7 +82,7 @@ public enum Reconciler {
         case .scale:
             let measured = PhysicalWeight.measure(
                 input.weight ?? .readings([]), device: location.device ?? "", at: input.instant, window: input.window,
-                containerTare: containerTare)
+                containerTare: containerTare, band: rule.toleranceKilograms)
             result.readings = measured.evidence
             result.physicalMethod = measured.method
             switch measured.outcome {

@@ -175,5 +175,20 @@ struct BookLedgerTests {
         #expect(UTCTimestamp.parse("2026-12-01T08:00:00.250Z") == fraction)
         #expect(UTCTimestamp.parse("2026-12-01T09:00:00+01:00") == F.at(8))
         #expect(UTCTimestamp.parse("yesterday") == nil)
+        #expect(UTCTimestamp.parse("2026-02-30T00:00:00Z") == nil)
+        #expect(UTCTimestamp.parse("2026-12-01T24:00:00Z") == nil)
+    }
+
+    @Test("the hand-rolled UTC form agrees with ISO8601DateFormatter across leap days, centuries and 1970")
+    func timestampsAgreeWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        for text in [
+            "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2000-02-29T12:34:56Z", "2100-03-01T00:00:00Z",
+            "2024-02-29T23:59:59Z", "2026-12-31T23:59:59Z", "1600-01-01T00:00:00Z",
+        ] {
+            #expect(UTCTimestamp.parse(text) == formatter.date(from: text), "\(text)")
+            #expect(UTCTimestamp.text(formatter.date(from: text)!) == text)
+        }
     }
 }

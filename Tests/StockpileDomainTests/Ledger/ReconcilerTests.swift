@@ -96,6 +96,21 @@ struct ReconcilerTests {
         #expect(result.moistureAllowance == 0)
     }
 
+    @Test("a step inside the window: only the readings since the weight settled at its new level count")
+    func stepInsideWindow() {
+        // Newest first: three at 675 kg (the last 90 s), seven at 700 kg before.
+        let result = Self.reconcile(Self.readings([675, 675, 675, 700, 700, 700, 700, 700, 700, 700]))
+        #expect(result.physical == 675)
+        #expect(result.status == .shortage)
+        #expect(result.readings?.goodCount == 3)
+        #expect(result.readings?.settledSince == Self.instant.addingTimeInterval(-60))
+        #expect(result.physicalMethod.contains("since the weight settled at 2026-12-01T11:59:00Z"))
+        // One stray reading is noise, not a level: the window stays whole.
+        let stray = Self.reconcile(Self.readings([700, 700, 709, 700, 700]))
+        #expect(stray.readings?.goodCount == 5)
+        #expect(stray.readings?.settledSince == nil)
+    }
+
     @Test("no stable reading: the scale answered only in motion")
     func noStableReading() {
         let result = Self.reconcile(Self.readings([690, 710, 700], quality: .uncertain))
