@@ -32,7 +32,7 @@ final class ChildProcess: Sendable {
             let handle = pipe.fileHandleForReading
             let reader = Thread { [self] in
                 while true {
-                    let data = handle.availableData
+                    let data = PipeReading.chunk(handle.fileDescriptor)
                     if data.isEmpty { return }
                     let chunk = String(decoding: data, as: UTF8.self)
                     text.withLock { isError ? ($0.standardError += chunk) : ($0.standardOutput += chunk) }

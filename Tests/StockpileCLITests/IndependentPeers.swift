@@ -43,11 +43,11 @@ enum IndependentPeers {
             let errorDone = DispatchSemaphore(value: 0)
             let errorHandle = error.fileHandleForReading
             Thread {
-                let data = errorHandle.readDataToEndOfFile()
+                let data = PipeReading.toEnd(errorHandle)
                 errorText.withLock { $0 = data }
                 errorDone.signal()
             }.start()
-            let outputData = output.fileHandleForReading.readDataToEndOfFile()
+            let outputData = PipeReading.toEnd(output.fileHandleForReading)
             errorDone.wait()
             process.waitUntilExit()
             watchdog.cancel()

@@ -37,7 +37,7 @@ struct SimulatorLineAftermathTests {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         try await OffPool.run("wait for \(command)") { process.waitUntilExit() }
         #expect(process.terminationReason == .uncaughtSignal, "\(command) was still running when killed")
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return String(decoding: PipeReading.toEnd(output.fileHandleForReading), as: UTF8.self)
     }
 
     /// A fresh `stockpile probe` of the climate sensor with `parity`: exit 0 and 18 °C, good.
