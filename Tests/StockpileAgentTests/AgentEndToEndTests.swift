@@ -277,7 +277,7 @@ import Testing
             #expect(bothOffline)
             let restarted = Date()
             _ = try await Task.detached { try server.startTCP(host: "127.0.0.1", port: port) }.value
-            let back = try await AgentFixtures.eventually(within: .seconds(10)) {
+            let back = try await AgentFixtures.eventually(within: .seconds(30)) {
                 let gross = try await warehouse.readings("scale", "gross").filter { $0.time > restarted }
                 let weight = try await warehouse.readings("scale2", "displayed_weight").filter { $0.time > restarted }
                 return gross.contains { $0.quality == .good } && weight.contains { $0.quality == .good }

@@ -134,7 +134,7 @@ enum AgentFixtures {
     /// Waits until `condition` holds, checking every 50 ms, for at most `timeout`; returns whether it held.
     @discardableResult
     static func eventually(
-        within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+        within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
     ) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -67,7 +67,7 @@ struct DemoStoryTests {
             let site = warehouse.agent.site
             try await database.appendLedger(Self.ledger(opening: Date().addingTimeInterval(-3600)), locations: site.ledgerLocations)
             let start = Date()
-            let steady = try await AgentFixtures.eventually(within: .seconds(20)) {
+            let steady = try await AgentFixtures.eventually(within: .seconds(60)) {
                 let a2 = try await warehouse.readings("bay-a2-scale", "net")
                 let b1 = try await warehouse.readings("bay-b1-scale", "gross")
                 return Self.goodCount(a2, at: 1850, after: start) >= 8 && Self.goodCount(b1, at: 750, after: start) >= 8
@@ -83,7 +83,7 @@ struct DemoStoryTests {
                             actor: "receiving-clerk", document: "GRN-DEMO-0001"))
                 ], locations: site.ledgerLocations)
             warehouse.trigger(.event(.addLoad(-25)), on: "bay-b1-scale")
-            let settled = try await AgentFixtures.eventually(within: .seconds(20)) {
+            let settled = try await AgentFixtures.eventually(within: .seconds(60)) {
                 let a2 = try await warehouse.readings("bay-a2-scale", "net")
                 let b1 = try await warehouse.readings("bay-b1-scale", "gross")
                 return Self.goodCount(a2, at: 2150, after: moment) >= 8 && Self.goodCount(b1, at: 725, after: moment) >= 8

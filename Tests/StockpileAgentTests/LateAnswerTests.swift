@@ -74,7 +74,7 @@ import Testing
                 pin(50 + Double(step))
             }
             let faultEnded = Date()
-            let recovered = try await AgentFixtures.eventually(within: .seconds(15)) {
+            let recovered = try await AgentFixtures.eventually(within: .seconds(45)) {
                 let after = try await warehouse.readings("climate", "humidity").filter { $0.time > faultEnded }
                 return after.filter { $0.quality == .good }.count >= 2
             }
