@@ -17,7 +17,9 @@ struct ConfigCheckCommand: ParsableCommand {
         abstract: "Validate a site file and print a summary: buses, devices, locations, zones, writes.",
         discussion: """
             The format is documented in docs/site-file.md. On a mistake, prints one line
-            (FILE:LINE: field: message) and exits 1.
+            (FILE:LINE: field: message) and exits 1. Every profile the site uses also has its test
+            vectors run through the decoder; a vector that does not decode as its profile says is
+            printed at its line and the check exits 1.
             """)
 
     @Argument(
@@ -32,7 +34,20 @@ struct ConfigCheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try CommandFailure.loadSite(site, devices: devices)
+        // Each profile once, in the order the site first uses it.
+        var seen: Set<String> = []
+        let profiles = configuration.devices.map(\.profile).filter { seen.insert($0.file).inserted }
+        let failures = profiles.flatMap { TestVectorCheck(profile: $0).failures() }
+        guard failures.isEmpty else {
+            throw CommandFailure.exit(
+                failures.map(\.description).joined(separator: "\n")
+                    + "\n\(failures.count) test vector expectation(s) failed: the decoder does not read these profiles "
+                    + "as their authors wrote")
+        }
         print(SiteSummary.lines(configuration).joined(separator: "\n"))
+        let vectors = profiles.map(\.vectors.count).reduce(0, +)
+        let counted = profiles.count == 1 ? "1 profile" : "\(profiles.count) profiles"
+        print("test vectors: \(vectors) in \(counted), each decoded as its profile says")
     }
 }
 

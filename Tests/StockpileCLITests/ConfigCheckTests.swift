@@ -51,7 +51,35 @@ struct ConfigCheckTests {
         #expect(output.contains("  bay-b3: bay-b3-scale, 5000 kg × 1 kg, class III"))
         #expect(output.contains("zones: 3"))
         #expect(output.contains("  dock: zone-c-climate"))
-        #expect(output.last == "writes: none enabled")
+        #expect(output.contains("writes: none enabled"))
+        #expect(output.last == "test vectors: 53 in 8 profiles, each decoded as its profile says")
+    }
+
+    @Test("a profile whose test vector does not decode as it says fails the check, at the vector's line")
+    func failingVector() async throws {
+        try await withDirectory { directory in
+            let shipped = try String(
+                contentsOf: repository.appendingPathComponent("Devices/sensors/xy-md02.yaml"), encoding: .utf8)
+            // The first vector reads 0x0131 as 30.5 °C; the copy claims 31.5.
+            let broken = shipped.replacingOccurrences(of: "temperature: {value: 30.5", with: "temperature: {value: 31.5")
+            #expect(broken != shipped, "the vector was changed")
+            try broken.write(to: directory.appendingPathComponent("md02.yaml"), atomically: true, encoding: .utf8)
+            let file = directory.appendingPathComponent("site.yaml")
+            try """
+                site: {id: t, name: Test}
+                data_directory: data
+                rtu:
+                  - {name: line, device: /dev/ttyUSB0}
+                devices:
+                  - {name: climate, profile: md02.yaml, bus: line, unit: 1, zone: hall}
+                """.write(to: file, atomically: true, encoding: .utf8)
+            let outcome = try await StockpileRunner.run(["config", "check", file.path])
+            #expect(outcome.status == 1)
+            let line = try #require(lines(outcome.standardError).first)
+            #expect(line.contains("md02.yaml:"), "\(line)")
+            #expect(line.contains("point temperature"), "\(line)")
+            #expect(outcome.standardError.contains("1 test vector expectation(s) failed"), "\(outcome.standardError)")
+        }
     }
 
     @Test("a mistake: exit 1 and one line, stockpile: FILE:LINE: field: message")
@@ -114,7 +142,7 @@ struct ConfigCheckTests {
             #expect(with.status == 0, "\(with.standardError)")
             let output = lines(with.standardOutput)
             #expect(output.contains("  bay: s, 3000 kg × 0.5 kg, class III"))
-            #expect(output.last == "writes: s (tare, zero)")
+            #expect(output.contains("writes: s (tare, zero)"))
         }
     }
 }
