@@ -37,6 +37,13 @@ let package = Package(
             dependencies: ["CModbus", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        // Layer 1: a Modbus server on libmodbus's server API, for the simulator and the tests; the
+        // agent does not link it.
+        .target(
+            name: "ModbusServing",
+            dependencies: ["CModbus", "Modbus", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
         // Layer 2: pure domain — profiles, decoding, qualifiers, the request planner. No I/O.
         .target(
             name: "StockpileDomain",
@@ -55,7 +62,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "Modbus", "SimulatorCore", "StockpileDomain",
+                "Modbus", "ModbusServing", "SimulatorCore", "StockpileDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileLedger", "StockpileStore",
+                "Modbus", "ModbusServing", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileLedger",
+                "StockpileStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",
@@ -130,7 +138,7 @@ let package = Package(
         .target(
             name: "StockpileTestSupport", dependencies: ["StockpileDomain"], path: "Tests/StockpileTestSupport",
             swiftSettings: strictSwift),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus"], swiftSettings: strictSwift),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "ModbusServing"], swiftSettings: strictSwift),
         .testTarget(
             name: "StockpileDomainTests", dependencies: ["StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift),
@@ -139,13 +147,14 @@ let package = Package(
             swiftSettings: strictSwift),
         .testTarget(
             name: "DeviceAccessTests",
-            dependencies: ["DeviceAccess", "Modbus", "StockpileDomain", "StockpileTestSupport"],
+            dependencies: ["DeviceAccess", "Modbus", "ModbusServing", "StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Simulator", "SimulatorCore", "Modbus", "StockpileDomain", "DeviceAccess", "StockpileTestSupport",
+                "Simulator", "SimulatorCore", "Modbus", "ModbusServing", "StockpileDomain", "DeviceAccess",
+                "StockpileTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,7 +172,7 @@ let package = Package(
             name: "StockpileAgentTests",
             dependencies: [
                 "StockpileAgent", "StockpileStore", "StockpileDomain", "StockpileLedger", "Simulator", "SimulatorCore",
-                "Modbus", "DeviceAccess", "StockpileTestSupport",
+                "Modbus", "ModbusServing", "DeviceAccess", "StockpileTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -173,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "StockpileCLITests",
             dependencies: [
-                "Modbus", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
+                "Modbus", "ModbusServing", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["peers"],

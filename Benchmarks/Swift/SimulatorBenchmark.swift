@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import ModbusServing
 
 /// Issue 3: the simulator's serving rate against a bare libmodbus C server and a pymodbus server,
 /// all read by the same C client loop in the same run; then the 200-device soak.

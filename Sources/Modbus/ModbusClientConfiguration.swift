@@ -43,14 +43,14 @@ extension ModbusClientConfiguration {
 
 extension Duration {
     /// Whole seconds and the remaining microseconds, as libmodbus's timeout setters take them.
-    var secondsAndMicroseconds: (seconds: UInt32, microseconds: UInt32) {
+    package var secondsAndMicroseconds: (seconds: UInt32, microseconds: UInt32) {
         let (seconds, attoseconds) = components
         let micro = attoseconds / 1_000_000_000_000
         return (UInt32(clamping: max(seconds, 0)), UInt32(clamping: max(micro, 0)))
     }
 
     /// The duration in microseconds, for sleeps on a connection's own thread.
-    var microseconds: Int64 {
+    package var microseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }

@@ -1,4 +1,5 @@
 import Modbus
+import ModbusServing
 public import SimulatorCore
 
 /// A fault in force on one device, with what is left of it.

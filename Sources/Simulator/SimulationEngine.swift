@@ -1,4 +1,5 @@
-public import Modbus
+import Modbus
+public import ModbusServing
 public import SimulatorCore
 public import StockpileDomain
 import Synchronization

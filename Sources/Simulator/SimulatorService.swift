@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 public import Logging
 public import Modbus
+public import ModbusServing
 public import ServiceLifecycle
 
 /// Serves a scenario: one Modbus server per transport, and a tick that moves the models on.

@@ -1,4 +1,5 @@
-public import Modbus
+import Modbus
+public import ModbusServing
 
 /// One line per request for `stockpile simulate --trace`: hex both ways, and what it meant.
 public enum TraceFormatter {

@@ -1,4 +1,5 @@
-public import Modbus
+import Modbus
+public import ModbusServing
 
 /// Connects one transport's server to the engine: every request there is decided by the device model.
 public struct TransportBehavior: ModbusServerBehavior {

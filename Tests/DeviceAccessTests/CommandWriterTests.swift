@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import ModbusServing
 import StockpileDomain
 import StockpileTestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import ModbusServing
 import Testing
 
 @Suite("RTU inter-frame delay")

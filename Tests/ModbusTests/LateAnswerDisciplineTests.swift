@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import Modbus
+import ModbusServing
 import Synchronization
 import Testing
 

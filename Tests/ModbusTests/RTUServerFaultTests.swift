@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import ModbusServing
 import Testing
 
 @Suite("Modbus RTU server fault injection on a pseudo-terminal")

@@ -1,4 +1,5 @@
 import Modbus
+import ModbusServing
 import Testing
 
 @Suite("Register bank and request decoding")

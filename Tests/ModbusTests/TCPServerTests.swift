@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Modbus
+import ModbusServing
 import Testing
 
 @Suite("Modbus TCP server")

@@ -1,6 +1,7 @@
 import DeviceAccess
 import Foundation
 import Modbus
+import ModbusServing
 import Simulator
 import SimulatorCore
 import StockpileDomain

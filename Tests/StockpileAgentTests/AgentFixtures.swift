@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import MetricsTestKit
 import Modbus
+import ModbusServing
 import ServiceLifecycle
 import Simulator
 import SimulatorCore

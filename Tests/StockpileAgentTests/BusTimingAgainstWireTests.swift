@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Modbus
+import ModbusServing
 import Simulator
 import SimulatorCore
 import StockpileAgent

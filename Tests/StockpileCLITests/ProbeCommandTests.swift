@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import ModbusServing
 import Testing
 
 /// A Laumas TLU register image: stable, gross and net 2,500 kg.

@@ -1,3 +1,4 @@
+public import Modbus
 extension RegisterBank {
     /// The exception a standard slave answers `request` with, or nil when this bank can serve it.
     ///

@@ -1,4 +1,5 @@
 import Synchronization
+import Modbus
 
 /// The state a server's loops share: the units, the policies, the behavior, the trace hook and
 /// the counters.

@@ -1,3 +1,4 @@
+public import Modbus
 /// A request as a server received it: the unit, the function code, the range, and what it writes.
 ///
 /// Decoded from the PDU (function code and data) of a framed request; a field the function does

@@ -1,6 +1,7 @@
 internal import CModbus
 import Glibc
 import Logging
+import Modbus
 
 /// Serves Modbus TCP to many clients from one thread: libmodbus's multi-client pattern, with
 /// answers that may wait.
@@ -226,7 +227,7 @@ final class TCPServerLoop {
             } else if code == EAGAIN || code == EWOULDBLOCK {
                 clients[index].blocked = true
             } else if code != EINTR {
-                drop(answer.lane, because: ModbusConnection.text(for: code))
+                drop(answer.lane, because: ModbusErrorCode.text(for: code))
             }
         }
     }

@@ -1,3 +1,4 @@
+import Modbus
 /// How a server loop builds the honest answer to one request, before any fault.
 enum ServerAction {
     /// `modbus_reply` against this bank.

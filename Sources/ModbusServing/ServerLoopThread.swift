@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Synchronization
+import Modbus
 
 /// The thread one server loop runs on, the flag that asks it to stop, and the pipe that wakes it.
 ///
@@ -116,7 +117,7 @@ extension ModbusError {
     /// A server-side failure (listen, pipe, terminal): the cause sorted from errno, the message ours.
     static func server(_ message: String, code: Int32) -> ModbusError {
         ModbusError(
-            cause: ModbusConnection.cause(for: code), function: .connect, code: code,
-            message: "\(message): \(ModbusConnection.text(for: code))")
+            cause: ModbusErrorCode.cause(for: code), function: .connect, code: code,
+            message: "\(message): \(ModbusErrorCode.text(for: code))")
     }
 }

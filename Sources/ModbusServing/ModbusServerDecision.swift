@@ -1,3 +1,4 @@
+public import Modbus
 /// What a server does with one request, as a `ModbusServerBehavior` decides it.
 ///
 /// Besides the honest answers (`.reply`, `.exception`, `.ignore`) a behavior can inject the faults

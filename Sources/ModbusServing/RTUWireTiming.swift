@@ -1,3 +1,4 @@
+import Modbus
 /// How long frames take on a Modbus RTU line at its baud, as a server paces its answers.
 ///
 /// Modbus over serial line (V1.02, §2.5.1) sends 11 bits a character: start, 8 data, parity (or a

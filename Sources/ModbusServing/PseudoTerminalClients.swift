@@ -1,4 +1,5 @@
 import Glibc
+import Modbus
 
 /// Notices, through inotify, when the last client closes a pseudo-terminal's slave side.
 ///

@@ -1,3 +1,4 @@
+import Modbus
 /// The hook through which a test or a simulator shapes a server's answers.
 ///
 /// Both methods run on the server's loop thread, one request at a time per loop. To imitate a slow

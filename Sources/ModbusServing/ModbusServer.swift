@@ -1,5 +1,6 @@
 public import Logging
 import Synchronization
+public import Modbus
 
 /// A Modbus server (slave) for tests and simulators: TCP for many clients, RTU on a pseudo-terminal.
 ///

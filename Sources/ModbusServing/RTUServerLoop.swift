@@ -1,6 +1,7 @@
 internal import CModbus
 import Glibc
 import Logging
+import Modbus
 
 /// Serves Modbus RTU on the master side of a pseudo-terminal, for every unit on the line.
 ///
@@ -246,7 +247,7 @@ final class RTUServerLoop {
             } else if code != EINTR {
                 logger.warning(
                     "answer not sent",
-                    metadata: ["unit": "\(answer.request.unit)", "error": "\(ModbusConnection.text(for: code))"])
+                    metadata: ["unit": "\(answer.request.unit)", "error": "\(ModbusErrorCode.text(for: code))"])
                 let lost = answers.remove(at: next)
                 finish(lost, sent: lost.written > 0 ? Array(lost.bytes.prefix(lost.written)) : nil)
             }

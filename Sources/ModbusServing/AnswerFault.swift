@@ -1,3 +1,4 @@
+import Modbus
 /// A fault done to an answer built the honest way, just before it goes on the wire.
 ///
 /// Pure byte surgery, the same for both loops except where the framings differ: an RTU answer is

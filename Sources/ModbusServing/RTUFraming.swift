@@ -1,3 +1,4 @@
+import Modbus
 /// Where an RTU request ends, and whether its CRC holds.
 ///
 /// A serial line carries frames for many units, and libmodbus's RTU receive keeps only those for

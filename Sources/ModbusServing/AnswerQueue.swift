@@ -1,3 +1,4 @@
+import Modbus
 /// An answer built and decided, waiting for its time on the wire.
 struct PendingAnswer {
     /// The order it keeps: a TCP connection's number, or an RTU unit id.

@@ -1,3 +1,4 @@
+import Modbus
 /// New values for some of a bank's registers and bits, applied together by `RegisterBank.apply(_:)`.
 ///
 /// A simulator prepares a device's whole image for one model step here, off the bank's lock, and

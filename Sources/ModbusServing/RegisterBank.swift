@@ -1,5 +1,6 @@
 internal import CModbus
 import Synchronization
+import Modbus
 
 /// One unit's four Modbus tables — coils, discrete inputs, holding registers and input registers —
 /// as a server answers from them.

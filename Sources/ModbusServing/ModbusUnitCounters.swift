@@ -1,3 +1,4 @@
+public import Modbus
 /// What a server did for one unit id since it was created or its counters were reset.
 ///
 /// A request is counted when it is decided, so a client that has its answer also sees it counted;

@@ -1,5 +1,6 @@
 internal import CModbus
 import Glibc
+import Modbus
 
 /// The libmodbus context a server loop receives and builds its answers through.
 ///
@@ -14,7 +15,7 @@ final class ServerContext {
     /// A failed libmodbus or system call: the errno captured right after it.
     struct Failure: Error {
         var code: Int32
-        var text: String { ModbusConnection.text(for: code) }
+        var text: String { ModbusErrorCode.text(for: code) }
         /// True when the peer is gone and its socket must be closed.
         var breaksConnection: Bool { [EPIPE, ECONNRESET, EBADF, ENOTCONN].contains(code) }
     }

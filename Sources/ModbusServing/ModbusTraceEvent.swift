@@ -1,3 +1,4 @@
+import Modbus
 /// One request a server carried out, as `ModbusServer.trace` reports it: the bytes that came in,
 /// the bytes that went out, and the decision between them.
 ///

@@ -1,6 +1,7 @@
 internal import CModbus
 import Glibc
 import Synchronization
+public import Modbus
 
 /// A pseudo-terminal pair standing in for a serial line.
 ///
