@@ -121,7 +121,7 @@ public enum ControlChannel {
 
     // MARK: - Helpers
 
-    private static func device(_ context: BasicRequestContext, _ engine: SimulationEngine) throws -> DeviceStatus {
+    private static func device(_ context: BasicRequestContext, _ engine: SimulationEngine) throws -> SimulatedDeviceStatus {
         let name = context.parameters.get("name") ?? ""
         guard let status = engine.status(of: name) else { throw HTTPError(.notFound, message: "no device named \(name)") }
         return status
@@ -150,7 +150,7 @@ public enum ControlChannel {
             status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private static func describe(_ status: DeviceStatus, withWrites: Bool) -> [String: Any] {
+    private static func describe(_ status: SimulatedDeviceStatus, withWrites: Bool) -> [String: Any] {
         var values: [String: Any] = [:]
         for (name, value) in status.values {
             switch value {

@@ -275,19 +275,19 @@ public final class SimulationEngine: Sendable {
     }
 
     /// A device's state for the control channel.
-    public func status(of name: String) -> DeviceStatus? {
+    public func status(of name: String) -> SimulatedDeviceStatus? {
         state.withLock { state in state.byName[name].map { Self.status(state.devices[$0], now: state.now) } }
     }
 
     /// Every device's state, in scenario order.
-    public func statuses() -> [DeviceStatus] {
+    public func statuses() -> [SimulatedDeviceStatus] {
         state.withLock { state in state.devices.map { Self.status($0, now: state.now) } }
     }
 
-    private static func status(_ runtime: Runtime, now: SimulatedTime) -> DeviceStatus {
+    private static func status(_ runtime: Runtime, now: SimulatedTime) -> SimulatedDeviceStatus {
         var values = runtime.model.pointValues()
         for (name, value) in runtime.overrides { values[name] = value }
-        return DeviceStatus(
+        return SimulatedDeviceStatus(
             name: runtime.device.name, unit: runtime.device.unit, transports: runtime.device.transports,
             model: runtime.device.model.rawValue,
             profile: "\(runtime.device.profile.vendor) \(runtime.device.profile.model)",
@@ -298,7 +298,7 @@ public final class SimulationEngine: Sendable {
 }
 
 /// A device as the control channel shows it.
-public struct DeviceStatus: Sendable {
+public struct SimulatedDeviceStatus: Sendable {
     public var name: String
     public var unit: UInt8
     public var transports: [String]
