@@ -81,7 +81,9 @@ public final class SimulatorService: Service {
             } catch {
                 stop()
                 // The server's message already names the address: "cannot listen on HOST:PORT: reason".
-                throw SimulatorError("\(scenario.location(endpoint.line)): tcp \(endpoint.name): \(error.message)")
+                throw SimulatorError(
+                    .listen, transport: endpoint.name, place: scenario.location(endpoint.line), cause: error,
+                    message: "\(scenario.location(endpoint.line)): tcp \(endpoint.name): \(error.message)")
             }
         }
         for (index, line) in scenario.rtuLines.enumerated() {
@@ -91,7 +93,9 @@ public final class SimulatorService: Service {
                     on: terminal, pacing: line.pace == .wire ? RTUWireTiming(baud: line.baud) : nil)
             } catch {
                 stop()
-                throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): \(error.message)")
+                throw SimulatorError(
+                    .openLine, transport: line.name, place: scenario.location(line.line), cause: error,
+                    message: "\(scenario.location(line.line)): rtu \(line.name): \(error.message)")
             }
             var link = line.link
             if index == 0, let override = rtuLinkOverride { link = override }
@@ -102,7 +106,8 @@ public final class SimulatorService: Service {
                 } catch {
                     stop()
                     let place = link == line.link ? "\(scenario.location(line.line)): rtu \(line.name)" : "--rtu-link"
-                    throw SimulatorError("\(place): \(error)")
+                    throw SimulatorError(
+                        .makeLink, transport: line.name, place: place, message: "\(place): \(error)")
                 }
             }
             endpoints.append(
@@ -149,10 +154,4 @@ public final class SimulatorService: Service {
     public func shutDown() async {
         await runOffPool("simulator stop") { () -> Void in self.stop() }
     }
-}
-
-/// A simulator start-up failure, said in one line.
-public struct SimulatorError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

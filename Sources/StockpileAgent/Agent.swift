@@ -31,14 +31,17 @@ public struct Agent: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw AgentError("cannot create the data directory \(directory): \(error.localizedDescription)")
+            let code = Int32((error as NSError).code)
+            throw AgentError(
+                .createDataDirectory, path: directory, code: code,
+                message: "cannot create the data directory \(directory): \(error.localizedDescription)")
         }
         directoryLock = try DataDirectoryLock(directory: directory)
         storePath = SiteStore.path(for: site, dataDirectory: dataDirectory)
         do {
             database = try AppDatabase.open(path: storePath)
         } catch {
-            throw AgentError("cannot open the store \(storePath): \(error)")
+            throw AgentError(.openStore, path: storePath, message: "cannot open the store \(storePath): \(error)")
         }
         var storeLogger = logger
         storeLogger[metadataKey: "store"] = "\(storePath)"
@@ -55,14 +58,5 @@ public struct Agent: Sendable {
             MovementWatchService(site: site, database: database, logger: logger),
             PollingService(pollers: pollers),
         ]
-    }
-}
-
-/// The agent could not start: what, and why.
-public struct AgentError: Error, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
     }
 }

@@ -16,7 +16,9 @@ public final class DataDirectoryLock: Sendable {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let code = errno
-            throw AgentError("cannot create the lock file \(path): \(String(cString: strerror(code))) (errno \(code))")
+            throw AgentError(
+                .lockDataDirectory, path: path, code: code,
+                message: "cannot create the lock file \(path): \(String(cString: strerror(code))) (errno \(code))")
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
@@ -24,10 +26,13 @@ public final class DataDirectoryLock: Sendable {
             close(descriptor)
             if code == EWOULDBLOCK {
                 throw AgentError(
-                    "another agent\(holder.map { " (pid \($0))" } ?? "") is using the data directory \(directory); "
+                    .lockDataDirectory, path: directory, code: code, holder: holder,
+                    message: "another agent\(holder.map { " (pid \($0))" } ?? "") is using the data directory \(directory); "
                         + "one store takes one agent: stop it first, or give this one another --data-dir")
             }
-            throw AgentError("cannot lock \(path): \(String(cString: strerror(code))) (errno \(code))")
+            throw AgentError(
+                .lockDataDirectory, path: path, code: code,
+                message: "cannot lock \(path): \(String(cString: strerror(code))) (errno \(code))")
         }
         let text = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
