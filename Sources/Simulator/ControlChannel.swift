@@ -87,9 +87,9 @@ public enum ControlChannel {
                 throw HTTPError(.badRequest, message: "give `value` (null for unavailable)")
             }
             let value: PointValue?
-            if valueField.node.null != nil, valueField.node.scalar?.style == .plain {
+            if valueField.isNull {
                 value = nil
-            } else if let bool = valueField.node.bool, valueField.node.int == nil {
+            } else if let bool = valueField.booleanValue {
                 value = .bool(bool)
             } else {
                 value = .number(try parse { () throws(ConfigurationError) in try valueField.double() })

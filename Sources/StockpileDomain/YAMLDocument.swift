@@ -1,4 +1,4 @@
-public import Yams
+package import Yams
 import Foundation
 
 /// A YAML node with its file and field path, so every error can say where it is.
@@ -6,12 +6,14 @@ import Foundation
 /// Shared by every loader (profiles, and later site and scenario files). Unknown keys are errors:
 /// a misspelt field silently ignored is worse than a refusal.
 public struct YAMLField {
-    public let node: Node
+    /// The parsed node: for the package's loaders, never part of the public API (which speaks in
+    /// the typed accessors below).
+    package let node: Node
     public let file: String
     /// The field path, such as `points[3].order`.
     public let path: String
 
-    public init(node: Node, file: String, path: String) {
+    package init(node: Node, file: String, path: String) {
         self.node = node
         self.file = file
         self.path = path
@@ -220,6 +222,17 @@ public struct YAMLField {
         } catch {
             throw self.error(error.message)
         }
+    }
+
+    /// A plain `null` (or `~`, or nothing), as opposed to the string "null".
+    public var isNull: Bool {
+        node.null != nil && node.scalar?.style == .plain
+    }
+
+    /// The value when it is a YAML boolean and not a number, nil otherwise.
+    public var booleanValue: Bool? {
+        guard let bool = node.bool, node.int == nil else { return nil }
+        return bool
     }
 
     public func bool() throws(ConfigurationError) -> Bool {
