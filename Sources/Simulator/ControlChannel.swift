@@ -58,7 +58,8 @@ public enum ControlChannel {
             let body = try await fields(of: request)
             let kind = SimulatedDevice.ModelKind(rawValue: status.model) ?? .scale
             let action = try parse { () throws(ConfigurationError) in
-                try ScenarioLoader.parseEvent(try body.required("event"), item: body, model: kind)
+                try body.allowOnly(Self.bodyFields)
+                return try ScenarioLoader.parseEvent(try body.required("event"), item: body, model: kind)
             }
             guard engine.trigger(action, device: status.name) else {
                 throw HTTPError(.badRequest, message: "that event does not apply to \(status.name)")
@@ -69,7 +70,8 @@ public enum ControlChannel {
             let status = try device(context, engine)
             let body = try await fields(of: request)
             let fault = try parse { () throws(ConfigurationError) in
-                try ScenarioLoader.parseFault(try body.required("fault"), item: body)
+                try body.allowOnly(Self.bodyFields)
+                return try ScenarioLoader.parseFault(try body.required("fault"), item: body)
             }
             engine.trigger(.fault(fault), device: status.name)
             return json(describe(engine.status(of: status.name)!, withWrites: false))
@@ -82,7 +84,10 @@ public enum ControlChannel {
         router.post("devices/:name/values") { request, context in
             let status = try device(context, engine)
             let body = try await fields(of: request)
-            let point = try parse { () throws(ConfigurationError) in try body.required("point").string() }
+            let point = try parse { () throws(ConfigurationError) in
+                try body.allowOnly(["point", "value"])
+                return try body.required("point").string()
+            }
             guard let valueField = try parse({ () throws(ConfigurationError) in try body.present("value") }) else {
                 throw HTTPError(.badRequest, message: "give `value` (null for unavailable)")
             }
@@ -126,6 +131,10 @@ public enum ControlChannel {
         guard let status = engine.status(of: name) else { throw HTTPError(.notFound, message: "no device named \(name)") }
         return status
     }
+
+    /// An event's or a fault's body: the timeline entry's fields, less `at` and `device`. Unknown
+    /// fields are refused, as in a scenario.
+    static let bodyFields = ScenarioLoader.eventFields.subtracting(["at", "device"])
 
     private static func fields(of request: Request) async throws -> YAMLField {
         var request = request

@@ -133,8 +133,7 @@ public final class SimulationEngine: Sendable {
     /// Writes the device's whole register image for its model's present step in one call, so a
     /// request is answered from this step or the last, never from a mix of the two.
     private static func encode(_ runtime: inout Runtime) {
-        var values = runtime.model.pointValues()
-        for (name, value) in runtime.overrides { values[name] = value }
+        let values = values(of: runtime)
         var snapshot = RegisterSnapshot()
         runtime.encoder.encode(values, into: &snapshot)
         runtime.bank.apply(
@@ -284,9 +283,25 @@ public final class SimulationEngine: Sendable {
         state.withLock { state in state.devices.map { Self.status($0, now: state.now) } }
     }
 
-    private static func status(_ runtime: Runtime, now: SimulatedTime) -> SimulatedDeviceStatus {
+    /// The model's values with the pinned ones in place. A pinned temperature or humidity carries
+    /// into dew point, as a sensor derives it from what it measures: unavailable when either is,
+    /// else the Magnus dew point of the two (unless dew point is pinned itself).
+    private static func values(of runtime: Runtime) -> [String: PointValue?] {
         var values = runtime.model.pointValues()
         for (name, value) in runtime.overrides { values[name] = value }
+        let pinsClimate = runtime.overrides["temperature"] != nil || runtime.overrides["humidity"] != nil
+        if pinsClimate, runtime.overrides["dew_point"] == nil, values.keys.contains("dew_point") {
+            if case .number(let temperature)?? = values["temperature"], case .number(let humidity)?? = values["humidity"] {
+                values["dew_point"] = DewPoint.magnus(temperature: temperature, relativeHumidity: humidity).map(PointValue.number)
+            } else {
+                values["dew_point"] = .some(nil)
+            }
+        }
+        return values
+    }
+
+    private static func status(_ runtime: Runtime, now: SimulatedTime) -> SimulatedDeviceStatus {
+        let values = values(of: runtime)
         return SimulatedDeviceStatus(
             name: runtime.device.name, unit: runtime.device.unit, transports: runtime.device.transports,
             model: runtime.device.model.rawValue,

@@ -77,4 +77,42 @@ struct ControlChannelTests {
             #expect((counters["writes"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test("a body with a field the scenario would not take is refused, naming the field")
+    func unknownFieldsAreRefused() async throws {
+        let (service, _) = try SimulatorFixtures.start()
+        defer { service.stop() }
+        try await LiveControl.run(service) { control in
+            for (path, body, field) in [
+                ("/devices/scale/events", #"{"event": "add_load", "kg": 25, "kgs": 3}"#, "kgs"),
+                ("/devices/scale/faults", #"{"fault": "slow", "delay": "300ms", "dealy": "1s"}"#, "dealy"),
+                ("/devices/climate/values", #"{"point": "humidity", "value": 50, "unit": "%RH"}"#, "unit"),
+            ] {
+                let (status, data) = try await control.request("POST", path, body)
+                #expect(status == 400, "\(path)")
+                let text = String(decoding: data, as: UTF8.self)
+                #expect(text.contains(field) && text.contains("unknown field"), "\(path): \(text)")
+            }
+            let untouched = try await control.object("GET", "/devices/scale")
+            #expect(untouched["faults"] as? [String] == [], "nothing was applied")
+        }
+    }
+
+    @Test("pinning temperature to null voids dew point; pinning a number recomputes it")
+    func pinnedTemperatureCarriesIntoDewPoint() async throws {
+        let (service, _) = try SimulatorFixtures.start()
+        defer { service.stop() }
+        try await LiveControl.run(service) { control in
+            let before = try await control.object("GET", "/devices/vaisala")
+            #expect((before["values"] as? [String: Any])?["dew_point"] is Double, "the model gives a dew point")
+            let voided = try await control.object("POST", "/devices/vaisala/values", #"{"point": "temperature", "value": null}"#)
+            let values = try #require(voided["values"] as? [String: Any])
+            #expect(values["dew_point"] is NSNull, "\(values)")
+            _ = try await control.object("POST", "/devices/vaisala/values", #"{"point": "humidity", "value": 50}"#)
+            let pinned = try await control.object("POST", "/devices/vaisala/values", #"{"point": "temperature", "value": 20}"#)
+            let dewPoint = try #require((pinned["values"] as? [String: Any])?["dew_point"] as? Double)
+            // Magnus (Alduchov and Eskridge 1996): 20 °C at 50 %RH is 9.26 °C.
+            #expect(abs(dewPoint - 9.26) < 0.01, "\(dewPoint)")
+        }
+    }
 }

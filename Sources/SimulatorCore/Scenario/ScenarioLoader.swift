@@ -197,7 +197,9 @@ public struct ScenarioLoader: Sendable {
         }
     }
 
-    static let eventFields: Set<String> = [
+    /// The fields a timeline entry may have; a control-channel body takes the same, less `at` and
+    /// `device` (the route names the device, and it happens now).
+    public static let eventFields: Set<String> = [
         "at", "device", "event", "fault", "kg", "kg_per_h", "door", "target", "ramp", "hold", "code", "duration", "requests",
         "delay", "jitter", "probability",
     ]
