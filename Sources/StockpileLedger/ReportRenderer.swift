@@ -69,7 +69,9 @@ public enum ReportRenderer {
             + "ledger chain hash \(cutOff.chainHash)"
     }
 
-    static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    /// Rows as aligned columns, two spaces apart, the columns in `rightAligned` flush right; each
+    /// line ends without trailing spaces. Shared by the report's table and the CLI's listings.
+    public static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in

@@ -230,12 +230,6 @@ enum Numbers {
     }
 
     static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> String {
-        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return rightAligned.contains(index) ? pad + cell : cell + pad
-            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
-        }.joined(separator: "\n") + "\n"
+        ReportRenderer.aligned(rows, rightAligned: rightAligned)
     }
 }
