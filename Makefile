@@ -6,7 +6,7 @@ PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5
 BENCH_BIN    := .build/bench-c
 MODBUS_FLAGS  = $$(pkg-config --cflags --libs libmodbus)
 
-.PHONY: all deps build test bench demo clean
+.PHONY: all deps build test bench demo clean format lint
 
 all: build
 
@@ -49,6 +49,13 @@ bench: deps $(BENCH_BIN)/reference_client $(BENCH_BIN)/reference_server
 
 demo: build
 	@Simulators/demo.sh
+
+# The code is formatted by the toolchain's swift-format with the checked-in .swift-format.
+format:
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
+
+lint:
+	$(SWIFT) format lint --recursive --parallel Package.swift Sources Tests Benchmarks
 
 clean:
 	rm -rf .build
