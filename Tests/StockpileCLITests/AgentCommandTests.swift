@@ -122,9 +122,21 @@ import Testing
             let csv = try await StockpileRunner.run(
                 ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", "10s", "--csv"])
             let csvLines = csv.standardOutput.split(separator: "\n")
-            #expect(csvLines.first == "time,device,point,value,quality")
+            #expect(csvLines.first == "time,device,point,value,unit,quality")
             #expect(csvLines.count >= 6)
-            #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,good") })
+            #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,%RH,good") })
+            // --last N: the newest N, oldest first, from all time; a date is that day's 00:00 UTC.
+            let newestTwo = try await StockpileRunner.run(
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--last", "2", "--json"])
+            let lastRows = try #require(
+                try JSONSerialization.jsonObject(with: Data(newestTwo.standardOutput.utf8)) as? [[String: Any]])
+            #expect(lastRows.count == 2 && lastRows.allSatisfy { $0["unit"] as? String == "%RH" })
+            let newest = try await Self.readings(site: site, device: "climate", point: "humidity").last
+            #expect(lastRows.last?["time"] as? String == newest?["time"] as? String)
+            let yesterday = String(ISO8601DateFormatter().string(from: Date() - 86_400).prefix(10))
+            let sinceDay = try await StockpileRunner.run(
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday, "--csv"])
+            #expect(sinceDay.status == 0 && sinceDay.standardOutput.split(separator: "\n").count >= csvLines.count)
             #expect(await second.terminate().status == 0)
             // With the agent stopped, the held values age past 3 poll intervals and show stale.
             try await Task.sleep(for: .milliseconds(600))
@@ -133,9 +145,10 @@ import Testing
             #expect(staleRow.contains("gross 2400 kg") && staleRow.contains(" stale "), "\(staleRow)")
             // The agent stopped writing: health says so, not the last transition's `online`.
             let stoppedJSON = try await StockpileRunner.run(["status", "--site", site, "--json"])
-            let stoppedDevices = try JSONSerialization.jsonObject(with: Data(stoppedJSON.standardOutput.utf8))
-            let stoppedScale = (stoppedDevices as? [[String: Any]])?.first { $0["device"] as? String == "scale" }
-            #expect(stoppedScale?["health"] as? String == "stale", "\(stoppedJSON.standardOutput)")
+            let stoppedDevices = try #require(
+                try JSONSerialization.jsonObject(with: Data(stoppedJSON.standardOutput.utf8)) as? [[String: Any]])
+            let stoppedScale = try #require(stoppedDevices.first { $0["device"] as? String == "scale" })
+            #expect(stoppedScale["health"] as? String == "stale", "\(stoppedScale)")
             // Polling only: the simulator saw reads, never a write.
             for device in ["scale", "climate"] {
                 let counters = try await simulator.counters(device)
