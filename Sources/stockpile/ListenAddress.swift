@@ -32,3 +32,17 @@ enum ListenAddress {
         }
     }
 }
+
+/// Resolves a TCP host name before a probe connects, so a name that does not resolve says so
+/// instead of reaching libmodbus, which reports it as a refused connection.
+enum HostLookup {
+    /// Nil when `host` resolves (or is a literal address); otherwise the resolver's reason.
+    static func failure(_ host: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(host, nil, &hints, &list)
+        if let list { freeaddrinfo(list) }
+        return resolved == 0 ? nil : String(cString: gai_strerror(resolved))
+    }
+}

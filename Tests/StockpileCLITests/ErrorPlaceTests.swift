@@ -109,5 +109,8 @@ struct ErrorPlaceTests {
         let ipv6 = try await StockpileRunner.run(["probe", "--tcp", "::1", "--read", "holding:0:1", "--timeout", "50ms", "--unit", "1"])
         #expect(ipv6.status == 1, "a bare IPv6 literal is still an address: \(ipv6.standardError)")
         #expect(ipv6.standardError.contains("[::1]:502"))
+        let unresolved = try await StockpileRunner.run(["probe", "--tcp", "nosuch.invalid", "--read", "holding:0:1"])
+        #expect(unresolved.status == 1)
+        #expect(unresolved.standardError.hasPrefix("stockpile: --tcp nosuch.invalid: cannot resolve nosuch.invalid: "))
     }
 }
