@@ -126,13 +126,17 @@ import Testing
             #expect(csvLines.count >= 6)
             #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,%RH,good") })
             // --last N: the newest N, oldest first, from all time; a date is that day's 00:00 UTC.
+            // The agent still writes: the newest two come from at or after the newest two seen just before.
+            let before = try await Self.readings(site: site, device: "climate", point: "humidity")
             let newestTwo = try await StockpileRunner.run(
                 ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--last", "2", "--json"])
             let lastRows = try #require(
                 try JSONSerialization.jsonObject(with: Data(newestTwo.standardOutput.utf8)) as? [[String: Any]])
             #expect(lastRows.count == 2 && lastRows.allSatisfy { $0["unit"] as? String == "%RH" })
-            let newest = try await Self.readings(site: site, device: "climate", point: "humidity").last
-            #expect(lastRows.last?["time"] as? String == newest?["time"] as? String)
+            let lastTimes = lastRows.compactMap { $0["time"] as? String }
+            let seenTimes = before.compactMap { $0["time"] as? String }
+            #expect(lastTimes.count == 2 && lastTimes[0] < lastTimes[1], "oldest first: \(lastTimes)")
+            #expect(seenTimes.count >= 2 && lastTimes.first.map { $0 >= seenTimes[seenTimes.count - 2] } == true)
             let yesterday = String(ISO8601DateFormatter().string(from: Date() - 86_400).prefix(10))
             let sinceDay = try await StockpileRunner.run(
                 ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday, "--csv"])
@@ -244,6 +248,13 @@ import Testing
             let count = try #require(polls?.split(separator: " ").last.flatMap { Int($0) })
             #expect(count >= 5, "100 ms polls for a second: \(count)")
             #expect(lines.contains { $0.hasPrefix(#"stockpile_bus_round_seconds{bus="main",kind="predicted"}"#) })
+            // The readings themselves, with their unit and quality, and a HELP line for every metric.
+            #expect(lines.contains(#"stockpile_point_value{bus="main",device="scale",point="gross",unit="kg"} 2400.0"#), "\(text)")
+            #expect(lines.contains(#"stockpile_point_value{bus="line1",device="climate",point="humidity",unit="%RH"} 45.0"#))
+            #expect(lines.contains(#"stockpile_point_quality{bus="main",device="scale",point="gross"} 0.0"#))
+            let families = Set(lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+            let described = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(!families.isEmpty && families == described, "without HELP: \(families.subtracting(described))")
             let (missing, _) = try await LoopbackHTTP.exchange(port: port, "GET", "/other")
             #expect(missing == 404)
             #expect(await agent.terminate().status == 0)
