@@ -95,6 +95,14 @@ struct ErrorPlaceTests {
             #expect(outcome.status == 1)
             #expect(outcome.standardError == "stockpile: \(message)\n")
         }
+        // The agent's own store path taken by a directory: said in words, not SQLite error 14.
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(
+            at: data.appendingPathComponent("stockpile.sqlite"), withIntermediateDirectories: true)
+        let agent = try await StockpileRunner.run(
+            ["agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path], timeLimit: .seconds(30))
+        #expect(agent.status == 1 && !agent.timedOut)
+        #expect(agent.standardError.hasSuffix("stockpile.sqlite is a directory, not a store file\n"), "\(agent.standardError)")
     }
 
     @Test("127.0.0.1:15020:1 is a usage error, not an IPv6 host; a negative unit gets the range")
