@@ -103,7 +103,9 @@ import Testing
             #expect(status.status == 0, "\(status.standardError)")
             let rows = status.standardOutput.split(separator: "\n").map(String.init)
             let scaleRow = try #require(rows.first { $0.hasPrefix("scale ") }, "\(status.standardOutput)")
-            #expect(scaleRow.contains("online") && scaleRow.contains("gross 2400 kg, stable") && scaleRow.contains("good"))
+            #expect(
+                scaleRow.contains("online") && scaleRow.contains("gross 2400 kg, stable") && scaleRow.contains("good"),
+                "\(status.standardOutput)")
             let climateRow = try #require(rows.first { $0.hasPrefix("climate ") }, "\(status.standardOutput)")
             // Main values to the profile's resolution (×0.1 registers: one decimal).
             #expect(climateRow.contains("temperature 17.0 °C, humidity 45.0 %RH"), "\(climateRow)")
