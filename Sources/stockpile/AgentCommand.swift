@@ -31,7 +31,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")

@@ -41,6 +41,17 @@ enum OptionValue {
         return text
     }
 
+    /// An existing directory (a profile directory given by mistake would otherwise be skipped silently).
+    static let directory: @Sendable (String) throws -> String = { text in
+        guard !text.isEmpty else { throw ValidationError("expected a directory, found nothing") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
+            throw ValidationError("no such directory")
+        }
+        guard isDirectory.boolValue else { throw ValidationError("not a directory") }
+        return text
+    }
+
     /// A 64-bit seed (0 … 2⁶⁴−1).
     static let seed: @Sendable (String) throws -> UInt64 = { text in
         guard let value = UInt64(text.trimmingCharacters(in: .whitespaces)) else {

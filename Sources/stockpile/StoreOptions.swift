@@ -24,7 +24,7 @@ struct StoreOptions: ParsableArguments {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     /// Where an installed agent's site file lives (README, "Installing the agent").

@@ -82,6 +82,8 @@ enum HostileSweep {
         case number(extra: [String])
         /// A file or directory path.
         case path
+        /// A directory that must exist.
+        case directory
         /// Any other text, with the hostile values to try.
         case text([String])
     }
@@ -147,6 +149,12 @@ enum HostileSweep {
                 command: ["readings"], name: "--until", kind: .text(["", "inf", "abc", "2026-13-45"]),
                 base: ["--device", "bay-a1-scale"] + store),
             Option(command: ["command"], name: "--site", kind: .path, base: ["--device", "bay-a1-scale", "tare"]),
+            // Profile directories: each command that takes one refuses what is not a directory.
+            Option(command: ["config", "check"], name: "--devices", kind: .directory, base: [site]),
+            Option(command: ["simulate"], name: "--devices", kind: .directory, base: ["--scenario", scenario]),
+            Option(command: ["agent"], name: "--devices", kind: .directory, base: ["--site", site]),
+            Option(command: ["status"], name: "--devices", kind: .directory, base: store),
+            Option(command: ["command"], name: "--devices", kind: .directory, base: ["--site", site, "--device", "x", "tare"]),
         ]
     }
 
@@ -157,6 +165,7 @@ enum HostileSweep {
             switch option.kind {
             case .number(let extra): values = commonNumbers + extra
             case .path: values = scratch.hostilePaths
+            case .directory: values = ["", scratch.missing, scratch.invalidUTF8, scratch.fifo]
             case .text(let texts): values = texts
             }
             for value in values {
