@@ -22,7 +22,8 @@ public struct DescribedMetricsFactory: MetricsFactory {
         "stockpile_bus_behind": "1 while a bus cannot keep its schedule.",
         "stockpile_point_value":
             "Latest value of a point (booleans 0/1); NaN when the newest reading has no value (see the quality).",
-        "stockpile_point_quality": "Quality of a point's newest reading: 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline.",
+        "stockpile_point_quality":
+            "Quality of a point's newest reading: 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline.",
     ]
 
     /// A factory over `registry`.
@@ -39,7 +40,9 @@ public struct DescribedMetricsFactory: MetricsFactory {
         registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 

@@ -16,7 +16,8 @@ enum ListenAddress {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw CommandFailure.exit("\(option) \(shown): cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
+            throw CommandFailure.exit(
+                "\(option) \(shown): cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
         }
         defer { freeaddrinfo(list) }
         let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)

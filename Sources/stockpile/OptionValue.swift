@@ -30,7 +30,9 @@ enum OptionValue {
         let standard = SiteConfiguration.RTULine.standardBauds
         guard standard.contains(value) else {
             throw ValidationError(
-                "\(value) is not a standard serial speed (use \(standard.sorted().map(String.init).joined(separator: ", ")))")
+                "\(value) is not a standard serial speed (use "
+                    + standard.sorted().map(String.init).joined(separator: ", ") + ")"
+            )
         }
         return value
     }

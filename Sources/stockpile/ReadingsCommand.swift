@@ -115,7 +115,8 @@ extension ReadingsCommand {
             let names = known.keys.sorted()
             throw CommandFailure.exit(
                 "--device \(device): no such device"
-                    + (names.isEmpty ? " (the store holds no readings yet)" : " (known: \(names.joined(separator: ", ")))"))
+                    + (names.isEmpty
+                        ? " (the store holds no readings yet)" : " (known: \(names.joined(separator: ", ")))"))
         }
         if let point, !points.contains(point) {
             throw CommandFailure.exit(

@@ -141,7 +141,8 @@ import Testing
             #expect(seenTimes.count >= 2 && lastTimes.first.map { $0 >= seenTimes[seenTimes.count - 2] } == true)
             let yesterday = String(ISO8601DateFormatter().string(from: Date() - 86_400).prefix(10))
             let sinceDay = try await StockpileRunner.run(
-                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday, "--csv"])
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday,
+                 "--csv"])
             #expect(sinceDay.status == 0 && sinceDay.standardOutput.split(separator: "\n").count >= csvLines.count)
             #expect(await second.terminate().status == 0)
             // With the agent stopped, the held values age past 3 poll intervals and show stale.
@@ -251,8 +252,10 @@ import Testing
             #expect(count >= 5, "100 ms polls for a second: \(count)")
             #expect(lines.contains { $0.hasPrefix(#"stockpile_bus_round_seconds{bus="main",kind="predicted"}"#) })
             // The readings themselves, with their unit and quality, and a HELP line for every metric.
-            #expect(lines.contains(#"stockpile_point_value{bus="main",device="scale",point="gross",unit="kg"} 2400.0"#), "\(text)")
-            #expect(lines.contains(#"stockpile_point_value{bus="line1",device="climate",point="humidity",unit="%RH"} 45.0"#))
+            let gross = #"stockpile_point_value{bus="main",device="scale",point="gross",unit="kg"} 2400.0"#
+            #expect(lines.contains(gross), "\(text)")
+            let humidity = #"stockpile_point_value{bus="line1",device="climate",point="humidity",unit="%RH"} 45.0"#
+            #expect(lines.contains(humidity))
             #expect(lines.contains(#"stockpile_point_quality{bus="main",device="scale",point="gross"} 0.0"#))
             let families = Set(lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
             let described = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })

@@ -24,7 +24,7 @@ struct HostileInputSweepTests {
         #expect(failures.isEmpty, "\(failures.count) of \(cases.count) cases:\n\(failures.joined(separator: "\n"))")
     }
 
-    @Test("every numeric field of the site, profile and scenario files refuses non-finite, wrong-type and out-of-range values at its line")
+    @Test("every numeric field of the site, profile and scenario files refuses hostile values at its line")
     func fileFields() async throws {
         let scratch = try Scratch()
         let cases = try HostileSweep.fileCases(scratch)
@@ -45,7 +45,8 @@ struct Scratch {
     var isRoot: Bool { geteuid() == 0 }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-hostile-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stockpile-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("a-directory"), withIntermediateDirectories: true)
         try Data([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: invalidUTF8))
@@ -118,21 +119,31 @@ enum HostileSweep {
             probe("--timeout", .number(extra: ["-1", "0", "0.0001", "1e12", "100000"])),
             probe("--parity", .text(["", "X", "even"])),
             Option(
-                command: ["probe"], name: "--tcp", kind: .text(["", "127.0.0.1:15020:1", "host:99999", "host:-1", "host:", "[::1"]),
+                command: ["probe"], name: "--tcp",
+                kind: .text(["", "127.0.0.1:15020:1", "host:99999", "host:-1", "host:", "[::1"]),
                 base: ["--read", "holding:0:1", "--timeout", "50ms"]),
             Option(
-                command: ["probe"], name: "--read", kind: .text(["", "holding:0:0", "holding:0:126", "holding:-1:2", "holding:0:inf", "bits:0:1"]),
+                command: ["probe"], name: "--read",
+                kind: .text(["", "holding:0:0", "holding:0:126", "holding:-1:2", "holding:0:inf", "bits:0:1"]),
                 base: ["--tcp", "127.0.0.1:9", "--timeout", "50ms"]),
-            Option(command: ["probe"], name: "--profile", kind: .path, base: ["--tcp", "127.0.0.1:9", "--timeout", "50ms"]),
-            Option(command: ["simulate"], name: "--scenario", kind: .path, base: []),
-            Option(command: ["simulate"], name: "--speed", kind: .number(extra: ["-1", "0", "1e12", "1e10"]), base: ["--scenario", scenario]),
-            Option(command: ["simulate"], name: "--seed", kind: .number(extra: ["-1", "1.5"]), base: ["--scenario", scenario]),
             Option(
-                command: ["simulate"], name: "--control", kind: .text(["", "127.0.0.1", "8.8.8.8:1", "127.0.0.1:99999", "127.0.0.1:-1"]),
+                command: ["probe"], name: "--profile", kind: .path,
+                base: ["--tcp", "127.0.0.1:9", "--timeout", "50ms"]),
+            Option(command: ["simulate"], name: "--scenario", kind: .path, base: []),
+            Option(
+                command: ["simulate"], name: "--speed", kind: .number(extra: ["-1", "0", "1e12", "1e10"]),
+                base: ["--scenario", scenario]),
+            Option(
+                command: ["simulate"], name: "--seed", kind: .number(extra: ["-1", "1.5"]),
+                base: ["--scenario", scenario]),
+            Option(
+                command: ["simulate"], name: "--control",
+                kind: .text(["", "127.0.0.1", "8.8.8.8:1", "127.0.0.1:99999", "127.0.0.1:-1"]),
                 base: ["--scenario", scenario]),
             Option(command: ["agent"], name: "--site", kind: .path, base: []),
             Option(
-                command: ["agent"], name: "--metrics", kind: .text(["", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:15020:1"]),
+                command: ["agent"], name: "--metrics",
+                kind: .text(["", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:15020:1"]),
                 base: ["--site", site]),
             Option(command: ["agent"], name: "--log-level", kind: .text(["", "loud"]), base: ["--site", site]),
             Option(command: ["status"], name: "--site", kind: .path, base: []),
@@ -154,7 +165,9 @@ enum HostileSweep {
             Option(command: ["simulate"], name: "--devices", kind: .directory, base: ["--scenario", scenario]),
             Option(command: ["agent"], name: "--devices", kind: .directory, base: ["--site", site]),
             Option(command: ["status"], name: "--devices", kind: .directory, base: store),
-            Option(command: ["command"], name: "--devices", kind: .directory, base: ["--site", site, "--device", "x", "tare"]),
+            Option(
+                command: ["command"], name: "--devices", kind: .directory,
+                base: ["--site", site, "--device", "x", "tare"]),
         ]
     }
 
@@ -182,7 +195,8 @@ enum HostileSweep {
         // --guess-order interprets registers; on a bit table it is a usage error.
         cases.append(
             Case(
-                arguments: ["probe", "--tcp", "127.0.0.1:9", "--read", "coil:0:4", "--guess-order"], names: "--guess-order"))
+                arguments: ["probe", "--tcp", "127.0.0.1:9", "--read", "coil:0:4", "--guess-order"],
+                names: "--guess-order"))
         return cases
     }
 
@@ -213,7 +227,8 @@ enum HostileSweep {
                 path: "Simulators/demo-warehouse/site.yaml", command: { ["config", "check", $0] },
                 outOfRange: [
                     "port": ["0", "65536"], "unit": ["-1", "256"], "capacity": ["0", "-5"], "division": ["0", "-1"],
-                    "baud": ["1", "12345"], "stop_bits": ["0", "3"], "data_bits": ["7", "9"], "connections": ["0", "17"],
+                    "baud": ["1", "12345"], "stop_bits": ["0", "3"], "data_bits": ["7", "9"],
+                    "connections": ["0", "17"],
                     "raw_days": ["0", "-1"], "aggregate_days": ["0"], "retries": ["-1", "11"],
                 ]),
             FileUnderTest(
@@ -229,7 +244,8 @@ enum HostileSweep {
         ]
         for profilePath in shippedProfilePaths() {
             files.append(
-                FileUnderTest(path: profilePath, command: profile, textKeys: ["number", "value"], outOfRange: profileRanges))
+                FileUnderTest(
+                    path: profilePath, command: profile, textKeys: ["number", "value"], outOfRange: profileRanges))
         }
         return files
     }()
@@ -261,7 +277,8 @@ enum HostileSweep {
                     let valueRange = match.range(at: 2)
                     let isFlow = line.contains("{")
                     var hostile = commonFieldValues + (file.outOfRange[key] ?? [])
-                    // `true` is a valid bit in vectors and coil commands; a flow mapping cannot hold a flow value unquoted.
+                    // `true` is a valid bit in vectors and coil commands; a flow mapping cannot hold
+                    // a flow value unquoted.
                     if key == "value" || key == "values" { hostile.removeAll { $0 == "true" } }
                     if isFlow { hostile.removeAll { $0.hasPrefix("[") || $0.hasPrefix("{") } }
                     for value in hostile {
@@ -321,7 +338,8 @@ enum HostileSweep {
     }
 
     static func judge(_ item: Case) async -> String? {
-        let shown = item.arguments.map { $0.isEmpty ? "''" : $0 }.joined(separator: " ")
+        let shown =
+            item.arguments.map { $0.isEmpty ? "''" : $0 }.joined(separator: " ")
             + (item.change.isEmpty ? "" : " [\(item.change)]")
         let outcome: StockpileRunner.Outcome
         do {

@@ -98,7 +98,8 @@ struct ProbeCommandTests {
         ])
         #expect(json.status == 0)
         #expect(json.standardOutput.contains("\"ABCD\":9223372036854775809"), "\(json.standardOutput)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let rows = try #require(object["interpretations"] as? [[String: Any]])
         let int16 = try #require(rows.first { $0["type"] as? String == "int16" && $0["address"] as? Int == 24 })
         #expect(int16["ABCD"] as? Int == -32768, "\(int16)")
