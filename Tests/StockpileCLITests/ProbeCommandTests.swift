@@ -106,6 +106,22 @@ struct ProbeCommandTests {
         #expect(try #require(object["time"] as? String).contains("."), "probe JSON times carry milliseconds")
     }
 
+    @Test("--count N writes each read as it is made: a pipe sees the first line while the probe still runs")
+    func eachReadFlushed() async throws {
+        let (server, port) = try laumasServer()
+        defer { server.stop() }
+        let probe = try ChildProcess(
+            [
+                "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml",
+                "--json", "--count", "2", "--interval", "10s",
+            ], name: "probe")
+        defer { probe.kill() }
+        let first = try await probe.waitFor(within: .seconds(9)) { lines in lines.first }
+        // Ten seconds before the second read: a line block-buffered until exit could not be here yet.
+        #expect(probe.isRunning)
+        #expect(first.hasPrefix("{") && first.contains("\"points\""), "\(first)")
+    }
+
     @Test("an exception is one clear line naming the range in both notations and the points, with exit 1")
     func exception() async throws {
         let bank = RegisterBank(holdingRegisters: 8)
