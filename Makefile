@@ -1,7 +1,8 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
 DEB_PACKAGES := libmodbus-dev pkg-config mbpoll
-PY_PACKAGES  := pymodbus pyserial
+# The test peers, pinned here and nowhere else: the interop tests match their messages.
+PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5
 BENCH_BIN    := .build/bench-c
 MODBUS_FLAGS  = $$(pkg-config --cflags --libs libmodbus)
 
@@ -22,7 +23,7 @@ deps:
 	    echo "Run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
-	@python3 -c "import pymodbus, serial" 2>/dev/null || { echo "Installing $(PY_PACKAGES) (test peers)"; \
+	@python3 -c "import sys, importlib.metadata as m; sys.exit(any(m.version(n) != v for n, v in (p.split('==') for p in sys.argv[1:])))" $(PY_PACKAGES) 2>/dev/null || { echo "Installing $(PY_PACKAGES) (test peers)"; \
 	  python3 -m pip install -q $(PY_PACKAGES) || { echo "Run: python3 -m pip install $(PY_PACKAGES)"; exit 1; }; }
 
 build: deps

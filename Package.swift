@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -60,11 +62,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Layer 3: the store — readings, minute aggregates and health events in one SQLite file (GRDB, WAL).
+        // Layer 3: the store — readings, minute aggregates, health events and the chained ledger in one
+        // SQLite file (GRDB, WAL; SHA-256 from swift-crypto).
         .target(
             name: "StockpileStore",
             dependencies: [
                 "StockpileDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -74,12 +78,22 @@ let package = Package(
         .target(
             name: "StockpileAgent",
             dependencies: [
-                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileStore",
+                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Layer 3: ledger files (CSV import and export) and reconciliation reports over the store.
+        .target(
+            name: "StockpileLedger",
+            dependencies: [
+                "StockpileDomain", "StockpileStore",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift
         ),
@@ -94,7 +108,7 @@ let package = Package(
             name: "stockpile",
             dependencies: [
                 "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileDomain",
-                "StockpileStore",
+                "StockpileLedger", "StockpileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -158,7 +172,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StockpileCLITests",
-            dependencies: ["Modbus", "StockpileStore", "StockpileTestSupport"],
+            dependencies: [
+                "Modbus", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["peers"],
             swiftSettings: strictSwift
         ),

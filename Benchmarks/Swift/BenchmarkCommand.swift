@@ -43,6 +43,10 @@ struct BenchmarkCommand {
                     stockpile: stockpile, scenario: "Simulators/soak.yaml", seconds: footprintSeconds)
                 print()
             }
+            if only == nil || only == "wire" {
+                try await WireSpeedBenchmark.run(stockpile: stockpile, seconds: max(seconds, 3))
+                print()
+            }
             if only == nil || only == "store" { try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print() }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(

@@ -6,8 +6,9 @@ public import StockpileDomain
 /// It takes a command the site file enabled for the device (`SiteConfiguration.Device.commands`),
 /// never a profile's command directly, so nothing reaches a device unless its site says so.
 public enum CommandWriter {
-    /// Sends `command`'s values in one request (FC 16 or 6 to holding registers, FC 15 or 5 to
-    /// coils). Not retried: a write that timed out may still have acted.
+    /// Sends `command`'s values in one request: a `values:` list with FC 16 (holding) or FC 15
+    /// (coils), even of one value; a single `value:` with FC 6 or FC 5. Not retried: a write that
+    /// timed out may still have acted.
     public static func send(
         _ command: ProfileCommand, to device: SiteConfiguration.Device, using client: ModbusClient
     ) async throws(ModbusError) {
@@ -15,9 +16,12 @@ public enum CommandWriter {
         await client.setResponseTimeout(device.timeout)
         switch command.table {
         case .coil:
-            try await client.writeCoils(unit: unit, address: command.address, values: command.values.map { $0 != 0 })
+            try await client.writeCoils(
+                unit: unit, address: command.address, values: command.values.map { $0 != 0 },
+                multiple: command.listWrite)
         default:
-            try await client.writeRegisters(unit: unit, address: command.address, values: command.values)
+            try await client.writeRegisters(
+                unit: unit, address: command.address, values: command.values, multiple: command.listWrite)
         }
     }
 

@@ -45,16 +45,28 @@ public struct DeviceReader: Sendable {
         /// When the first request was sent.
         public var started: Date
         public var elapsed: Duration
+        /// The pass stopped because the client was interrupted: reads not sent are not failures
+        /// of the device, and the pass says nothing about its health.
+        public var interrupted: Bool
+        /// Until when the unit is kept quiet after a timeout (its late answer may still come);
+        /// its next poll should not be due before.
+        public var quietUntil: ContinuousClock.Instant?
+        /// Answers to other requests read past during the pass.
+        public var discardedAnswers: Int
 
         public init(
             registers: RegisterSnapshot, failures: [ReadFailure] = [], retries: Int = 0, started: Date = Date(),
-            elapsed: Duration = .zero
+            elapsed: Duration = .zero, interrupted: Bool = false, quietUntil: ContinuousClock.Instant? = nil,
+            discardedAnswers: Int = 0
         ) {
             self.registers = registers
             self.failures = failures
             self.retries = retries
             self.started = started
             self.elapsed = elapsed
+            self.interrupted = interrupted
+            self.quietUntil = quietUntil
+            self.discardedAnswers = discardedAnswers
         }
     }
 
@@ -65,11 +77,18 @@ public struct DeviceReader: Sendable {
         let clock = ContinuousClock.now
         let pause = profile.transport.delayBetweenRequests
         if let timeout = options.timeout { client.setResponseTimeout(timeout) }
+        client.setLateAnswerGuard(options.lateAnswerGuard)
+        let discardedBefore = client.discardedAnswers
         var snapshot = RegisterSnapshot()
         var failures: [ReadFailure] = []
         var retries = 0
         var silence: ModbusError?
+        var interrupted = false
         for (index, read) in plan.enumerated() {
+            if client.isInterrupted {
+                interrupted = true
+                break
+            }
             if let silence {
                 // Not sent: the device just failed to answer, and its timeouts would only take bus
                 // time from its neighbours.
@@ -86,9 +105,16 @@ public struct DeviceReader: Sendable {
                     try Self.perform(read, unit: unit, on: client, into: &snapshot)
                     break
                 } catch {
-                    if attempt < options.retries, Self.worthRetrying(error) {
+                    if error.cause == .interrupted {
+                        interrupted = true
+                        break
+                    }
+                    if attempt < options.retries, Self.worthRetrying(error), !client.isInterrupted {
                         attempt += 1
                         retries += 1
+                        // The same request in the same poll: the first attempt's late answer is as
+                        // good as the retry's, so the unit's guard does not hold the retry back.
+                        client.waiveQuiet(unit: unit)
                         continue
                     }
                     let failure = ReadFailure(read: read, error: error)
@@ -100,7 +126,8 @@ public struct DeviceReader: Sendable {
         }
         return Pass(
             registers: snapshot, failures: failures, retries: retries, started: started,
-            elapsed: ContinuousClock.now - clock)
+            elapsed: ContinuousClock.now - clock, interrupted: interrupted, quietUntil: client.quietEnd(unit: unit),
+            discardedAnswers: client.discardedAnswers - discardedBefore)
     }
 
     /// Decodes a pass into readings: values and qualities, no value where a read failed.
@@ -149,7 +176,7 @@ public struct DeviceReader: Sendable {
         if case .exception(let exception) = error.cause {
             return exception == .serverDeviceBusy || exception == .gatewayTargetFailedToRespond
         }
-        return error.cause != .invalidRequest
+        return error.cause != .invalidRequest && error.cause != .interrupted
     }
 
     /// Points (and their flags) of failed reads, with the quality the failure means.
@@ -176,11 +203,17 @@ public struct ReadOptions: Hashable, Sendable {
     /// with the same error. A silent device then costs its bus one timeout per attempt, not one per
     /// transaction.
     public var abandonWhenSilent: Bool
+    /// How long the unit is kept quiet on a serial line after a timeout; nil: the client's default
+    /// rule for the timeout in force.
+    public var lateAnswerGuard: Duration?
 
-    public init(timeout: Duration? = nil, retries: Int = 0, abandonWhenSilent: Bool = false) {
+    public init(
+        timeout: Duration? = nil, retries: Int = 0, abandonWhenSilent: Bool = false, lateAnswerGuard: Duration? = nil
+    ) {
         self.timeout = timeout
         self.retries = max(retries, 0)
         self.abandonWhenSilent = abandonWhenSilent
+        self.lateAnswerGuard = lateAnswerGuard
     }
 }
 

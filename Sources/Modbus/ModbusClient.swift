@@ -13,6 +13,7 @@ public import Logging
 public actor ModbusClient {
     public nonisolated let configuration: ModbusClientConfiguration
     private nonisolated let executor: DedicatedThreadExecutor
+    private nonisolated let interruption = ModbusInterruption()
     private let connection: ModbusConnection
     private let logger: Logger
     private var backoff: Duration
@@ -28,7 +29,7 @@ public actor ModbusClient {
         self.configuration = configuration
         // The context first: when it cannot be created, init throws and deinit never runs, so an
         // executor thread started before it would wait for jobs for ever.
-        self.connection = try ModbusConnection(configuration: configuration)
+        self.connection = try ModbusConnection(configuration: configuration, interruption: interruption)
         self.executor = DedicatedThreadExecutor(name: "modbus \(configuration.transport)")
         var logger = logger
         logger[metadataKey: "transport"] = "\(configuration.transport)"
@@ -43,6 +44,46 @@ public actor ModbusClient {
     /// Opens the connection now rather than on the first request.
     public func connect() throws(ModbusError) {
         try ensureOpen(for: .connect, unit: nil)
+    }
+
+    /// Asks the client, from any thread, to stop: the request on the wire ends by its own
+    /// timeout, nothing more is sent (requests fail with `.interrupted`), and no wait is started.
+    /// Callers that loop over requests check `isInterrupted` between them. Not undone.
+    public nonisolated func interrupt() {
+        interruption.request()
+    }
+
+    /// Whether `interrupt()` was called.
+    public nonisolated var isInterrupted: Bool { interruption.isRequested }
+
+    /// Answers received and discarded because they belonged to another request (another unit,
+    /// function, byte count or transaction id): late answers, or a neighbour's.
+    public var discardedAnswers: Int { connection.discardedAnswers }
+
+    /// Sets how long a unit that timed out is kept quiet on a serial line (nil: the default rule,
+    /// `ModbusClientConfiguration.defaultLateAnswerGuard(after:)`). Applies to later timeouts.
+    public func setLateAnswerGuard(_ duration: Duration?) {
+        connection.lateAnswerGuard = duration
+    }
+
+    /// When `unit` may be asked again after a timeout on a serial line; nil when it may now. A
+    /// request sent earlier waits on the client's thread until then, holding up the line.
+    public func quietEnd(unit: UInt8) -> ContinuousClock.Instant? {
+        connection.quietEnd(unit: unit)
+    }
+
+    /// Lifts `unit`'s guard for a retry of the same request within the same poll, whose answer
+    /// the first attempt's late answer may stand for.
+    public func waiveQuiet(unit: UInt8) {
+        connection.waiveQuiet(unit: unit)
+    }
+
+    /// Waits out the late-answer guards of units that timed out (discarding what they send), then
+    /// closes: the next master on the line, in this process or another, starts clean. A probe or
+    /// a command ends this way; an agent shutting down closes at once.
+    public func finish() {
+        connection.waitOutLateAnswers()
+        close()
     }
 
     /// Closes the connection; the next request opens it again.
@@ -92,21 +133,25 @@ public actor ModbusClient {
         }
     }
 
-    /// Writes one register (FC 6) or several (FC 16).
-    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16]) throws(ModbusError) {
-        let function: ModbusFunction = values.count == 1 ? .writeSingleRegister : .writeMultipleRegisters
+    /// Writes one register (FC 6) or several (FC 16); `multiple` sends even one with FC 16, for
+    /// devices that take only that.
+    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16], multiple: Bool = false)
+        throws(ModbusError)
+    {
+        let function: ModbusFunction =
+            values.count == 1 && !multiple ? .writeSingleRegister : .writeMultipleRegisters
         try perform(function, unit: unit, address: address, count: values.count, retry: false) {
             (connection) throws(ModbusError) in
-            try connection.writeRegisters(unit: unit, address: address, values: values)
+            try connection.writeRegisters(unit: unit, address: address, values: values, multiple: multiple)
         }
     }
 
-    /// Writes one coil (FC 5) or several (FC 15).
-    public func writeCoils(unit: UInt8, address: Int, values: [Bool]) throws(ModbusError) {
-        let function: ModbusFunction = values.count == 1 ? .writeSingleCoil : .writeMultipleCoils
+    /// Writes one coil (FC 5) or several (FC 15); `multiple` sends even one with FC 15.
+    public func writeCoils(unit: UInt8, address: Int, values: [Bool], multiple: Bool = false) throws(ModbusError) {
+        let function: ModbusFunction = values.count == 1 && !multiple ? .writeSingleCoil : .writeMultipleCoils
         try perform(function, unit: unit, address: address, count: values.count, retry: false) {
             (connection) throws(ModbusError) in
-            try connection.writeCoils(unit: unit, address: address, values: values)
+            try connection.writeCoils(unit: unit, address: address, values: values, multiple: multiple)
         }
     }
 
@@ -147,7 +192,7 @@ public actor ModbusClient {
                 logger.warning("connection lost", metadata: ["error": "\(error)"])
                 wasConnected = false
             }
-        } else if error.cause != .invalidRequest {
+        } else if error.cause != .invalidRequest, error.cause != .interrupted {
             // A late or partial reply must not be read as the answer to the next request.
             connection.flush()
         }
@@ -155,6 +200,9 @@ public actor ModbusClient {
 
     private func ensureOpen(for function: ModbusFunction, unit: UInt8?) throws(ModbusError) {
         guard !connection.isOpen else { return }
+        if interruption.isRequested {
+            throw ModbusError(cause: .interrupted, function: function, unit: unit, message: "not sent: shutting down")
+        }
         let now = ContinuousClock.now
         if let next = nextConnectAttempt, now < next {
             throw ModbusError(

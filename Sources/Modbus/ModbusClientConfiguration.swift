@@ -31,6 +31,16 @@ public struct ModbusClientConfiguration: Hashable, Sendable {
     }
 }
 
+extension ModbusClientConfiguration {
+    /// How long a unit that failed to answer in time is kept quiet on a serial line, unless a
+    /// device says otherwise: four response timeouts, and at least 2 s. A slave that answers later
+    /// than its timeout plus this guard can still have its late answer taken for the next one's;
+    /// give such a device a longer guard (the site file's `late_answer_guard`).
+    public static func defaultLateAnswerGuard(after timeout: Duration) -> Duration {
+        max(.seconds(2), timeout * 4)
+    }
+}
+
 extension Duration {
     /// Whole seconds and the remaining microseconds, as libmodbus's timeout setters take them.
     var secondsAndMicroseconds: (seconds: UInt32, microseconds: UInt32) {

@@ -21,6 +21,13 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         case mismatchedResponse
         /// The request itself was not valid (count out of range, bad device path …).
         case invalidRequest
+        /// A serial line that cannot be opened: missing, not a serial device, no permission, or
+        /// a mode it does not support.
+        case cannotOpen
+        /// Another process holds the serial line: one line takes one master.
+        case lineInUse
+        /// Not sent: the client was interrupted (shutting down).
+        case interrupted
         /// Any other operating-system error.
         case system
     }
@@ -53,7 +60,7 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
     /// True when the connection must be closed and opened again before the next request.
     public var breaksConnection: Bool {
         switch cause {
-        case .connectionReset, .connectionClosed, .connectionRefused, .hostUnreachable: true
+        case .connectionReset, .connectionClosed, .connectionRefused, .hostUnreachable, .cannotOpen, .lineInUse: true
         default: false
         }
     }
@@ -78,6 +85,9 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidResponse: "invalid response"
         case .mismatchedResponse: "response does not match the request"
         case .invalidRequest: "invalid request"
+        case .cannotOpen: "cannot open"
+        case .lineInUse: "line in use"
+        case .interrupted: "interrupted"
         case .system: "system error"
         }
     }

@@ -8,7 +8,8 @@ import Synchronization
 /// Models advance only in whole fixed steps (`Scenario.step`) and the timeline is applied at step
 /// boundaries, so the same scenario and seed give the same values at the same simulated time however
 /// often clients read. Server threads call `decide`/`served` for each request; the simulator's tick
-/// calls `advance(to:)`. One lock guards it all: each call is short.
+/// calls `advance(to:)`. One lock guards it all: each call is short, and a device's registers change
+/// only as a whole image per step (`RegisterBank.apply`), so no read is ever served half old, half new.
 public final class SimulationEngine: Sendable {
     /// One device at run time.
     struct Runtime: Sendable {
@@ -76,28 +77,39 @@ public final class SimulationEngine: Sendable {
     /// Simulated time the models have reached.
     public var now: SimulatedTime { state.withLock { $0.now } }
 
+    /// The most model steps `advance(to:)` takes under one hold of the lock. A catch-up of many
+    /// steps (a high `--speed`, a stalled tick) then lets the server threads answer between
+    /// batches instead of waiting for all of it; each batch ends with every device's new image.
+    public static let stepsPerHold = 50
+
     /// Steps every model up to `target` in whole steps, applying the timeline on the way.
-    /// Returns the number of steps taken.
+    /// Returns the number of steps taken, at most `maximumSteps`.
     @discardableResult
     public func advance(to target: SimulatedTime, maximumSteps: Int = 100_000) -> Int {
         let step = scenario.step
-        return state.withLock { state in
-            var steps = 0
-            while state.now.advanced(bySeconds: step) <= target, steps < maximumSteps {
-                Self.applyDueEntries(&state)
-                for index in state.devices.indices {
-                    var runtime = state.devices[index]
-                    runtime.model.advance(by: step, using: &runtime.noise)
-                    state.devices[index] = runtime
+        var steps = 0
+        while true {
+            let batch = min(Self.stepsPerHold, maximumSteps - steps)
+            let taken = state.withLock { state in
+                var taken = 0
+                while taken < batch, state.now.advanced(bySeconds: step) <= target {
+                    Self.applyDueEntries(&state)
+                    for index in state.devices.indices {
+                        var runtime = state.devices[index]
+                        runtime.model.advance(by: step, using: &runtime.noise)
+                        state.devices[index] = runtime
+                    }
+                    state.now = state.now.advanced(bySeconds: step)
+                    taken += 1
                 }
-                state.now = state.now.advanced(bySeconds: step)
-                steps += 1
+                Self.applyDueEntries(&state)
+                if taken > 0 {
+                    for index in state.devices.indices { Self.encode(&state.devices[index]) }
+                }
+                return taken
             }
-            Self.applyDueEntries(&state)
-            if steps > 0 {
-                for index in state.devices.indices { Self.encode(&state.devices[index]) }
-            }
-            return steps
+            steps += taken
+            if taken < batch || steps >= maximumSteps { return steps }
         }
     }
 
@@ -117,23 +129,17 @@ public final class SimulationEngine: Sendable {
         }
     }
 
+    /// Writes the device's whole register image for its model's present step in one call, so a
+    /// request is answered from this step or the last, never from a mix of the two.
     private static func encode(_ runtime: inout Runtime) {
         var values = runtime.model.pointValues()
         for (name, value) in runtime.overrides { values[name] = value }
         var snapshot = RegisterSnapshot()
         runtime.encoder.encode(values, into: &snapshot)
-        for (table, words) in snapshot.words {
-            for (address, word) in words {
-                if table == .holding { runtime.bank.setHoldingRegister(word, at: address) }
-                if table == .input { runtime.bank.setInputRegister(word, at: address) }
-            }
-        }
-        for (table, bits) in snapshot.bits {
-            for (address, bit) in bits {
-                if table == .coil { runtime.bank.setCoil(bit, at: address) }
-                if table == .discrete { runtime.bank.setDiscreteInput(bit, at: address) }
-            }
-        }
+        runtime.bank.apply(
+            RegisterImage(
+                holdingRegisters: snapshot.words[.holding] ?? [:], inputRegisters: snapshot.words[.input] ?? [:],
+                coils: snapshot.bits[.coil] ?? [:], discreteInputs: snapshot.bits[.discrete] ?? [:]))
     }
 
     // MARK: - Requests (called on the server threads)

@@ -8,6 +8,8 @@ public import ServiceLifecycle
 ///
 /// `start()` opens every port and pseudo-terminal and reports where they are; `run()` advances the
 /// virtual clock until graceful shutdown, then closes everything and removes the symlinks it made.
+/// An RTU line's `link` replaces only a dangling symlink; anything else at the path is refused
+/// (`RTULink`).
 public final class SimulatorService: Service {
     /// Where a transport is served, as printed on start.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -18,9 +20,14 @@ public final class SimulatorService: Service {
         public var address: String
         public var port: Int?
         public var link: String?
+        /// RTU: the line's wire timing (its baud), whether or not the line is paced at it.
+        public var wire: RTUWireTiming?
+        /// RTU: true when answers are released at wire speed (`pace: wire`).
+        public var paced: Bool = false
 
         public var description: String {
-            "\(kind) \(name) \(address)" + (link.map { " -> \($0)" } ?? "")
+            let line = wire.map { " (\($0)\(paced ? ", paced" : ", unpaced"))" } ?? ""
+            return "\(kind) \(name) \(address)" + (link.map { " -> \($0)" } ?? "") + line
         }
     }
 
@@ -30,7 +37,7 @@ public final class SimulatorService: Service {
     private let rtuLinkOverride: String?
     private let servers: [String: ModbusServer]
     private let terminals: [String: PseudoTerminal]
-    private let madeLinks: Mutex<[String]> = Mutex([])
+    private let madeLinks: Mutex<[RTULink]> = Mutex([])
 
     /// Prepares the servers; nothing listens until `start()`.
     public init(engine: SimulationEngine, speed: Double = 1, rtuLinkOverride: String? = nil, logger: Logger) throws(ModbusError) {
@@ -79,7 +86,8 @@ public final class SimulatorService: Service {
         for (index, line) in scenario.rtuLines.enumerated() {
             let terminal = terminals[line.name]!
             do {
-                try servers[line.name]!.startRTU(on: terminal)
+                try servers[line.name]!.startRTU(
+                    on: terminal, pacing: line.pace == .wire ? RTUWireTiming(baud: line.baud) : nil)
             } catch {
                 stop()
                 throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): \(error.message)")
@@ -87,16 +95,19 @@ public final class SimulatorService: Service {
             var link = line.link
             if index == 0, let override = rtuLinkOverride { link = override }
             if let link {
-                try? FileManager.default.removeItem(atPath: link)
                 do {
-                    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: terminal.slavePath)
-                    madeLinks.withLock { $0.append(link) }
+                    let made = try RTULink.make(at: link, to: terminal.slavePath)
+                    madeLinks.withLock { $0.append(made) }
                 } catch {
                     stop()
-                    throw SimulatorError("\(scenario.location(line.line)): rtu \(line.name): cannot make the link \(link): \(error.localizedDescription)")
+                    let place = link == line.link ? "\(scenario.location(line.line)): rtu \(line.name)" : "--rtu-link"
+                    throw SimulatorError("\(place): \(error)")
                 }
             }
-            endpoints.append(Endpoint(name: line.name, kind: "rtu", address: terminal.slavePath, link: link))
+            endpoints.append(
+                Endpoint(
+                    name: line.name, kind: "rtu", address: terminal.slavePath, link: link,
+                    wire: RTUWireTiming(baud: line.baud), paced: line.pace == .wire))
         }
         return endpoints
     }
@@ -113,16 +124,29 @@ public final class SimulatorService: Service {
                 try? await Task.sleep(for: tick)
             }
         }
-        stop()
+        await shutDown()
     }
 
-    /// Stops every server, closes the pseudo-terminals and removes the links made.
+    /// Stops every server, removes the links made (each only if it is still the symlink made to
+    /// this simulator's pty) and closes the pseudo-terminals.
+    ///
+    /// Blocks until every server thread has ended; from async code use `shutDown()`.
     public func stop() {
         for server in servers.values { server.stop() }
+        // Before the ptys close, so that no other simulator can have been given the same pty path.
+        for link in madeLinks.withLock({ links in defer { links = [] }; return links }) { link.remove() }
         for terminal in terminals.values { terminal.close() }
-        for link in madeLinks.withLock({ links in defer { links = [] }; return links }) {
-            try? FileManager.default.removeItem(atPath: link)
-        }
+    }
+
+    /// `start()` on a thread of its own: it waits for each server thread's set-up, which must not
+    /// hold a thread of Swift's cooperative pool.
+    public func startServing() async throws(SimulatorError) -> [Endpoint] {
+        try await runOffPool("simulator start") { () throws(SimulatorError) -> [Endpoint] in try self.start() }
+    }
+
+    /// `stop()` on a thread of its own, for async callers: it joins the server threads.
+    public func shutDown() async {
+        await runOffPool("simulator stop") { () -> Void in self.stop() }
     }
 }
 

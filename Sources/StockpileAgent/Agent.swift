@@ -6,7 +6,8 @@ public import StockpileStore
 
 /// The agent of one site, assembled: its store, one poller per bus, and the services that run them.
 ///
-/// `services` go into one `ServiceGroup` in this order: the store's flusher, retention, polling.
+/// `services` go into one `ServiceGroup` in this order: the store's flusher, retention, movement
+/// detection, polling.
 /// A group shuts down in reverse order, so on SIGTERM polling stops first (its polls in flight
 /// hand over their readings), then the flusher writes everything that is left and returns.
 public struct Agent: Sendable {
@@ -16,6 +17,8 @@ public struct Agent: Sendable {
     public let writer: ReadingWriter
     public let pollers: [BusPoller]
     public let services: [any Service]
+    /// Held for as long as this value lives: a second agent on the same data directory is refused.
+    public let directoryLock: DataDirectoryLock
 
     /// Opens (or creates) the site's store and sets up its pollers; nothing is polled until the
     /// services run.
@@ -30,6 +33,7 @@ public struct Agent: Sendable {
         } catch {
             throw AgentError("cannot create the data directory \(directory): \(error.localizedDescription)")
         }
+        directoryLock = try DataDirectoryLock(directory: directory)
         storePath = SiteStore.path(for: site, dataDirectory: dataDirectory)
         do {
             database = try AppDatabase.open(path: storePath)
@@ -48,6 +52,7 @@ public struct Agent: Sendable {
             RetentionService(
                 database: database, rawDays: site.store.rawRetentionDays,
                 aggregateDays: site.store.aggregateRetentionDays, logger: storeLogger),
+            MovementWatchService(site: site, database: database, logger: logger),
             PollingService(pollers: pollers),
         ]
     }

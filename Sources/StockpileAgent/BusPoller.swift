@@ -22,20 +22,13 @@ public final class BusPoller: Sendable {
     public let bus: SiteConfiguration.Bus
     /// What the schedule asks of the bus, predicted before the first request.
     public let prediction: BusTiming.Prediction
-    private let state: Mutex<State>
+    private let state: Mutex<BusState>
     private let writer: ReadingWriter
     private let logger: Logger
     private let deviceMetrics: [DeviceMetrics]
     private let busMetrics: BusMetrics
     private let laneCount: Int
 
-    private struct State: Sendable {
-        var devices: [PolledDevice]
-        var schedule: BusSchedule
-        var monitor: ScheduleMonitor
-        var completedPolls = 0
-        var transactions = 0
-    }
 
     /// A poller for `devices`, all on `bus`, writing to `writer`.
     public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger) {
@@ -50,7 +43,7 @@ public final class BusPoller: Sendable {
         }
         prediction = timing.prediction(demands)
         state = Mutex(
-            State(
+            BusState(
                 devices: polled, schedule: BusSchedule(groupsPerDevice: polled.map(\.groups.count), start: .now),
                 monitor: ScheduleMonitor(prediction: prediction)))
         self.writer = writer
@@ -106,6 +99,7 @@ public final class BusPoller: Sendable {
                 group.addTask { await self.lane(client) }
             }
         }
+        // Shutting down: close at once rather than wait out late-answer guards.
         for client in clients { await client.close() }
     }
 
@@ -114,31 +108,34 @@ public final class BusPoller: Sendable {
 
     private func lane(_ client: ModbusClient) async {
         // Two stages: while one batch's readings are decoded and handed to the writer, the next
-        // batch is already on the wire. At most one batch waits, so memory stays bounded.
-        var processing: Task<Void, Never>?
-        while !Task.isCancelled {
-            var claims = state.withLock { $0.schedule.claimDue(at: .now, limit: Self.batchLimit) }
-            if claims.isEmpty {
-                guard let claim = state.withLock({ $0.schedule.claim() }) else {
-                    // Every group is unscheduled or claimed by another lane.
-                    do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
-                    continue
-                }
-                if claim.due > .now {
-                    do {
-                        try await Task.sleep(until: claim.due, clock: .continuous)
-                    } catch {
-                        state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
-                        break
+        // batch is already on the wire. At most one batch waits, so memory stays bounded; the
+        // stages are child tasks of this lane, so the lane ends only when both have.
+        await withTaskGroup(of: Void.self) { stages in
+            var processing = false
+            while !Task.isCancelled {
+                var claims = state.withLock { $0.schedule.claimDue(at: .now, limit: Self.batchLimit) }
+                if claims.isEmpty {
+                    guard let claim = state.withLock({ $0.schedule.claim() }) else {
+                        // Every group is unscheduled or claimed by another lane.
+                        do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
+                        continue
                     }
+                    if claim.due > .now {
+                        do {
+                            try await Task.sleep(until: claim.due, clock: .continuous)
+                        } catch {
+                            state.withLock { $0.schedule.release(claim, nextDue: claim.due) }
+                            break
+                        }
+                    }
+                    claims = [claim]
                 }
-                claims = [claim]
+                let batch = await read(claims, on: client)
+                if processing { await stages.next() }
+                stages.addTask { await self.process(batch) }
+                processing = true
             }
-            let batch = await read(claims, on: client)
-            await processing?.value
-            processing = Task { await self.process(batch) }
         }
-        await processing?.value
     }
 
     /// What the poller needs to read one claimed group.
@@ -150,27 +147,20 @@ public final class BusPoller: Sendable {
         var options: ReadOptions
     }
 
-    /// What one group's poll changed, to be reported outside the lock.
-    private struct Settled {
-        /// The poll, counted: judged here, counted in the metrics later.
-        var outcome: PollOutcome
-        var transition: DeviceHealthTracker.Transition?
-        var health: DeviceHealth?
-        var scheduleChange: ScheduleMonitor.Change?
-        var periodic: Bool
-        var skipped: Int
-    }
-
     /// One batch, read and judged: what `process` turns into readings, events and reports.
     private struct Batch: Sendable {
         var jobs: [Job]
         var passes: [DeviceReader.Pass]
-        var settled: [Settled]
+        var settled: [BusState.Settled]
         var actualRound: Duration
     }
 
     /// Reads the claimed groups in one hop to the lane's thread, then judges each poll and
     /// reschedules its group, so the next batch can be claimed at once.
+    ///
+    /// Cancellation (shutdown) interrupts the client: the request on the wire ends by its own
+    /// timeout, and the batch's remaining groups are not read. A poll cut short is not judged or
+    /// stored; its group is released as it was.
     private func read(_ claims: [BusSchedule.Claim], on client: ModbusClient) async -> Batch {
         let jobs = state.withLock { state in
             claims.map { claim in
@@ -182,20 +172,42 @@ public final class BusPoller: Sendable {
                     cadence: polled.groups[claim.group].cadence,
                     options: ReadOptions(
                         timeout: polled.device.timeout, retries: quarantined ? 0 : polled.device.retries,
-                        abandonWhenSilent: true))
+                        abandonWhenSilent: true, lateAnswerGuard: polled.device.lateAnswerGuard))
             }
         }
-        let passes = await client.withSession { client in
-            jobs.map { $0.reader.transact(on: client, options: $0.options) }
+        let passes = await withTaskCancellationHandler {
+            await client.withSession { client in
+                var passes: [DeviceReader.Pass] = []
+                for job in jobs {
+                    if client.isInterrupted { break }
+                    passes.append(job.reader.transact(on: client, options: job.options))
+                }
+                return passes
+            }
+        } onCancel: {
+            client.interrupt()
         }
         let now = ContinuousClock.now
         return state.withLock { state in
-            let settled = zip(jobs, passes).map { job, pass in
-                Self.settle(
-                    job, PollOutcome(transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
-                    pass.elapsed, now: now, in: &state)
+            var done: [Job] = []
+            var finished: [DeviceReader.Pass] = []
+            var settled: [BusState.Settled] = []
+            for (index, job) in jobs.enumerated() {
+                guard index < passes.count, !passes[index].interrupted else {
+                    state.schedule.release(job.claim, nextDue: job.claim.due)
+                    continue
+                }
+                let pass = passes[index]
+                done.append(job)
+                finished.append(pass)
+                settled.append(
+                    state.settle(
+                        job.claim, cadence: job.cadence,
+                        outcome: PollOutcome(
+                            transactions: job.reader.plan.count, failures: pass.failures, retries: pass.retries),
+                        elapsed: pass.elapsed, quietUntil: pass.quietUntil, now: now))
             }
-            return Batch(jobs: jobs, passes: passes, settled: settled, actualRound: state.monitor.actualRound)
+            return Batch(jobs: done, passes: finished, settled: settled, actualRound: state.monitor.actualRound)
         }
     }
 
@@ -214,49 +226,13 @@ public final class BusPoller: Sendable {
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
             let metrics = deviceMetrics[job.claim.device]
             metrics.recordPoll(settled.outcome, took: pass.elapsed)
+            metrics.recordDiscarded(pass.discardedAnswers)
             if settled.periodic { busMetrics.recordRound(actual: batch.actualRound, skipped: settled.skipped) }
             if let transition = settled.transition {
                 await report(transition, device: job.device, at: pass.started, metrics: metrics)
             }
             if let change = settled.scheduleChange { report(change) }
         }
-    }
-
-    /// Judges one poll, sets when its group is next due, and frees its device.
-    private static func settle(
-        _ job: Job, _ outcome: PollOutcome, _ elapsed: Duration, now: ContinuousClock.Instant, in state: inout State
-    ) -> Settled {
-        let claim = job.claim
-        state.completedPolls += 1
-        state.transactions += outcome.transactions
-        let transition = state.devices[claim.device].tracker.record(outcome)
-        let polled = state.devices[claim.device]
-        let health = polled.tracker.health
-        var settled = Settled(outcome: outcome, transition: transition, health: health, periodic: false, skipped: 0)
-        if health == .offline {
-            let next = now + polled.backoff.delay(afterSilentProbes: polled.silentProbes)
-            if transition != nil {
-                // Only this group probes while the device is quarantined.
-                state.schedule.unschedule(device: claim.device, except: claim.entry)
-            }
-            state.schedule.release(claim, nextDue: next)
-            return settled
-        }
-        var next: ContinuousClock.Instant?
-        if case .every(let interval) = job.cadence {
-            let slot = BusSchedule.nextSlot(after: claim.due, interval: interval, now: now)
-            next = slot.due
-            settled.periodic = true
-            settled.skipped = slot.skipped
-            settled.scheduleChange = state.monitor.record(
-                entry: claim.entry, pollTime: elapsed, skipped: slot.skipped, now: now)
-        }
-        state.schedule.release(claim, nextDue: next)
-        if transition?.from == .offline {
-            // Back from quarantine: every group again, identity included.
-            state.schedule.rearm(device: claim.device, except: claim.entry, at: now)
-        }
-        return settled
     }
 
     private func report(

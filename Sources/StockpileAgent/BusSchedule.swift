@@ -85,6 +85,15 @@ struct BusSchedule: Sendable {
         }
     }
 
+    /// Moves every scheduled group of `device` due before `instant` to `instant`: a unit kept quiet
+    /// after a timeout is not asked again until its guard has passed, and the lane is not held up
+    /// waiting for it meanwhile.
+    mutating func postpone(device: Int, until instant: ContinuousClock.Instant) {
+        for index in entries.indices where entries[index].device == device {
+            if let due = entries[index].due, due < instant { entries[index].due = instant }
+        }
+    }
+
     /// The next slot of a periodic group after a poll due at `due` finished at `now`: `due + interval`,
     /// or the first later slot not already past, with the number of slots skipped.
     static func nextSlot(

@@ -17,6 +17,8 @@ public struct DescribedMetricsFactory: MetricsFactory {
         "stockpile_poll_seconds": "Time of each poll of a device on its bus.",
         "stockpile_device_health": "Device health: 0 online, 1 degraded, 2 offline (quarantined).",
         "stockpile_health_transitions_total": "Changes of device health, by the state entered.",
+        "stockpile_discarded_answers_total":
+            "Answers read past in a device's polls: they belonged to another request (a late one, a neighbour's).",
         "stockpile_bus_round_seconds": "One round of every periodic poll group on a bus, predicted and actual.",
         "stockpile_bus_skipped_slots_total": "Poll slots missed because the bus was busy.",
         "stockpile_bus_behind": "1 while a bus cannot keep its schedule.",

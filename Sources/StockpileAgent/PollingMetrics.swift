@@ -8,8 +8,11 @@ import StockpileDomain
 /// - `stockpile_poll_seconds{bus, device}`: time of each poll on the bus
 /// - `stockpile_device_health{bus, device}`: 0 online, 1 degraded, 2 offline (quarantined)
 /// - `stockpile_health_transitions_total{bus, device, to}`
+/// - `stockpile_discarded_answers_total{bus, device}`: answers read past during the device's polls
+///   because they belonged to another request (a late answer, a neighbour's)
 /// - `stockpile_point_value{bus, device, point, unit}`, `stockpile_point_quality{bus, device, point}`
 struct DeviceMetrics: Sendable {
+    private let discarded: Counter
     private let clean: Counter
     private let degraded: Counter
     private let silent: Counter
@@ -24,6 +27,11 @@ struct DeviceMetrics: Sendable {
         silent = Counter(label: "stockpile_polls_total", dimensions: dimensions + [("outcome", "silent")])
         pollTime = Metrics.Timer(label: "stockpile_poll_seconds", dimensions: dimensions)
         health = Gauge(label: "stockpile_device_health", dimensions: dimensions)
+        discarded = Counter(label: "stockpile_discarded_answers_total", dimensions: dimensions)
+    }
+
+    func recordDiscarded(_ count: Int) {
+        if count > 0 { discarded.increment(by: count) }
     }
 
     func recordPoll(_ outcome: PollOutcome, took elapsed: Duration) {

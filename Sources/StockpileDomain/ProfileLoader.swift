@@ -210,7 +210,8 @@ public enum ProfileLoader {
         guard table == .holding || table == .coil else { throw tableField.error("commands write holding registers or coils") }
         var values: [UInt16] = []
         let valueFields: [YAMLField]
-        if let list = try field.optional("values") {
+        let list = try field.optional("values")
+        if let list {
             valueFields = try list.items()
             if valueFields.isEmpty { throw list.error("a command writes at least one value") }
             if valueFields.count > 123 { throw list.error("a command writes at most 123 registers") }
@@ -230,7 +231,7 @@ public enum ProfileLoader {
         }
         return ProfileCommand(
             name: name, table: table, address: try wireAddress(try field.required("address"), base: base), values: values,
-            refusedInMotion: try field.optional("refused_in_motion")?.bool() ?? false)
+            refusedInMotion: try field.optional("refused_in_motion")?.bool() ?? false, listWrite: list != nil)
     }
 
     private static func parseVector(_ field: YAMLField, base: Int, profile: DeviceProfile) throws(ConfigurationError)

@@ -125,13 +125,21 @@ public struct ProfileCommand: Hashable, Sendable {
     public var values: [UInt16]
     /// The device refuses it while its scale is not stable.
     public var refusedInMotion: Bool
+    /// Written with the multiple-write function (FC 16 or FC 15) even for one value: the profile
+    /// gave a `values:` list, as for devices that accept commands only that way. Otherwise one
+    /// value goes with FC 6 or FC 5.
+    public var listWrite: Bool
 
-    public init(name: String, table: RegisterTable, address: Int, values: [UInt16], refusedInMotion: Bool = false) {
+    public init(
+        name: String, table: RegisterTable, address: Int, values: [UInt16], refusedInMotion: Bool = false,
+        listWrite: Bool = false
+    ) {
         self.name = name
         self.table = table
         self.address = address
         self.values = values
         self.refusedInMotion = refusedInMotion
+        self.listWrite = listWrite || values.count > 1
     }
 }
 

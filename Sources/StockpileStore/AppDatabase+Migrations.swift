@@ -7,10 +7,8 @@ import GRDB
 // that they read naturally in the `sqlite3` shell and in the SQL of later exporters.
 //
 // Room left for later issues — their tables are NOT created here, each issue appends its own migration:
-// - Ledger and reconciliation: `location` (bay, bound scale, capacity, division, accuracy class, valid from),
-//   `ledger_transaction` (receipt, issue, adjustment: location, lot, quantity, document, time, approved by) and
-//   `reconciliation` with its evidence rows. Evidence copies the readings it used (device, point, time, value,
-//   quality) instead of pointing at `reading.id`: raw readings are pruned after `rawDays`, evidence is not.
+// - Ledger and reconciliation: landed in `v3` (materials, locations, lots, the chained `ledger_transaction`,
+//   `physical_count`) and `v4` (`movement_event`). Reports are computed, not stored.
 // - Alerts: `alert` (one per rule and subject, its state: pending, firing, resolved, no data), `alert_event`
 //   (every transition, acknowledgements with who, when and comment) and `silence` (maintenance windows).
 // - Audit trail: a hash chain over the ledger and alert tables, plus the anchors signed reports refer to.
@@ -179,6 +177,100 @@ extension AppDatabase {
                     """)
             try db.drop(table: "point_latest")
             try db.rename(table: "point_latest_v2", to: "point_latest")
+        }
+
+        // The ledger (issue 10). Reference data (materials, locations, lots) is written by imports;
+        // `ledger_transaction` is append-only and chained: each row keeps the previous row's hash and its
+        // own, SHA-256 over the previous hash and its canonical content (`LedgerChain`). Triggers refuse
+        // UPDATE and DELETE through SQL, so only someone who drops them can edit, and `ledger verify` then
+        // names the first entry that no longer matches. Counts are kept the same way, without a chain.
+        migrator.registerMigration("v3") { db in
+            try db.create(table: "material") { t in
+                t.primaryKey("code", .text)
+                t.column("name", .text).notNull()
+                t.column("hygroscopic", .boolean).notNull()
+                t.column("humidity_limit", .double)
+                t.column("moisture_allowance_percent", .double).notNull()
+            }
+            // The site file's locations as of the last import: the site file stays the source.
+            try db.create(table: "location") { t in
+                t.primaryKey("name", .text)
+                t.column("kind", .text).notNull()
+                t.column("zone", .text)
+                t.column("device", .text)
+                t.column("capacity", .double).notNull()
+                t.column("division", .double).notNull()
+                t.column("accuracy_class", .text).notNull()
+            }
+            try db.create(table: "lot") { t in
+                t.primaryKey("id", .text)
+                t.column("material", .text).notNull()
+                t.column("location", .text).notNull()
+                t.column("container_kind", .text).notNull()
+                t.column("container_count", .integer).notNull()
+                t.column("tare_per_container", .double).notNull()
+            }
+            try db.create(table: "ledger_transaction") { t in
+                t.primaryKey("sequence", .integer)
+                t.column("kind", .text).notNull()
+                t.column("time", .integer).notNull()
+                t.column("lot", .text).notNull()
+                t.column("location", .text).notNull()
+                t.column("destination", .text)
+                t.column("quantity", .double).notNull()
+                t.column("actor", .text).notNull()
+                t.column("document", .text).notNull().unique()
+                t.column("comment", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("approver", .text).notNull()
+                t.column("previous_hash", .blob).notNull()
+                t.column("hash", .blob).notNull()
+            }
+            try db.create(index: "ledger_transaction_on_location_time", on: "ledger_transaction", columns: ["location", "time"])
+            try db.create(index: "ledger_transaction_on_lot_time", on: "ledger_transaction", columns: ["lot", "time"])
+            try db.create(table: "physical_count") { t in
+                t.primaryKey("id", .integer)
+                t.column("location", .text).notNull()
+                t.column("time", .integer).notNull()
+                t.column("kilograms", .double).notNull()
+                t.column("counter", .text).notNull()
+                t.column("document", .text).notNull().unique()
+                t.column("comment", .text).notNull()
+            }
+            for table in ["ledger_transaction", "physical_count"] {
+                for action in ["UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_no_\(action.lowercased()) BEFORE \(action) ON \(table)
+                            BEGIN SELECT RAISE(ABORT, '\(table) is append-only: record a correction instead'); END
+                            """)
+                }
+            }
+        }
+
+        // Weight changes the ledger does not explain (issue 10, §4), kept for the alerts to come. One row
+        // per (location, kind, start): detecting the same span again adds nothing. `cleared_at` and
+        // `cleared_by` are set once a transaction recorded later explains the change.
+        migrator.registerMigration("v4") { db in
+            try db.create(table: "movement_event") { t in
+                t.primaryKey("id", .integer)
+                t.column("kind", .text).notNull()
+                t.column("location", .text).notNull()
+                t.column("device", .text).notNull()
+                t.column("start", .integer).notNull()
+                t.column("end", .integer).notNull()
+                t.column("change_kg", .double).notNull()
+                t.column("level_before_kg", .double).notNull()
+                t.column("level_after_kg", .double).notNull()
+                t.column("tolerance_kg", .double).notNull()
+                t.column("readings", .integer).notNull()
+                t.column("expected_kg", .double).notNull()
+                t.column("humidity_hours_above", .double)
+                t.column("detected_at", .integer).notNull()
+                t.column("cleared_at", .integer)
+                t.column("cleared_by", .text)
+                t.uniqueKey(["location", "kind", "start"])
+            }
         }
 
         return migrator

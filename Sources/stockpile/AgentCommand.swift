@@ -90,6 +90,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw CommandFailure.exit("\(error)")
         }
         let written = await agent.writer.flushedReadingCount
+        // The data directory stays claimed until every reading is written.
+        withExtendedLifetime(agent.directoryLock) {}
         logger.notice("stopped; every buffered reading written", metadata: ["readings": "\(written)"])
     }
 }

@@ -48,7 +48,7 @@ struct CommandCommand: AsyncParsableCommand {
         do {
             let client = try ModbusClient(configuration: ModbusClientConfiguration(bus: bus))
             try await CommandWriter.send(command, to: target, using: client)
-            await client.close()
+            await client.finish()
         } catch {
             throw CommandFailure.exit("\(name) on \(device) (unit \(target.unit), \(bus)): \(error)")
         }

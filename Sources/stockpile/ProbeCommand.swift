@@ -158,6 +158,9 @@ struct ProbeCommand: AsyncParsableCommand {
                 }
             }
         }
+        // A unit that timed out may still answer: hold the line until its guard has passed, so the
+        // next master on it does not take that answer for its own.
+        await client.finish()
         if !succeeded { throw ExitCode(1) }
     }
 

@@ -79,7 +79,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let endpoints: [SimulatorService.Endpoint]
         do {
-            endpoints = try service.start()
+            endpoints = try await service.startServing()
         } catch {
             throw fail(error.description)
         }
@@ -106,10 +106,10 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            service.stop()
+            await service.shutDown()
             throw fail("\(error)")
         }
-        service.stop()
+        await service.shutDown()
     }
 
     static func hostAndPort(_ text: String) -> (String, Int)? {

@@ -10,7 +10,7 @@ struct StockpileCommand: AsyncParsableCommand {
         abstract: "Proves what is in a strategic stockpile: polls scales and sensors over Modbus, reconciles, alerts.",
         subcommands: [
             AgentCommand.self, StatusCommand.self, ReadingsCommand.self, CommandCommand.self, ProbeCommand.self,
-            SimulateCommand.self, ConfigCommand.self,
+            SimulateCommand.self, ConfigCommand.self, LedgerCommand.self, ReconcileCommand.self, CountCommand.self,
         ])
 
     /// Runs the command the arguments name. A usage error (a bad option or value) exits 2, as

@@ -52,16 +52,36 @@ struct StoreOptions: ParsableArguments {
         return try CommandFailure.loadSite(site, devices: devices)
     }
 
+    /// The store file these options name.
+    func path(site configuration: SiteConfiguration?) -> String {
+        if let store { return store }
+        if let configuration { return SiteStore.path(for: configuration, dataDirectory: dataDirectory) }
+        return URL(fileURLWithPath: dataDirectory ?? ".").appendingPathComponent(SiteStore.fileName).path
+    }
+
+    /// The store, opened for writing (created and migrated if needed): the ledger commands that append.
+    func openForWriting(site configuration: SiteConfiguration?) throws -> AppDatabase {
+        let path = path(site: configuration)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            return try AppDatabase.open(path: path)
+        } catch {
+            throw CommandFailure.exit("cannot open the store at \(path): \(error)")
+        }
+    }
+
+    /// The site file, which the ledger commands need for its locations.
+    func requireSite() throws -> SiteConfiguration {
+        guard let site = try loadSite() else {
+            throw CommandFailure.exit("the ledger needs the site file for its locations: --site SITE.yaml")
+        }
+        return site
+    }
+
     /// The store, opened read-only.
     func open(site configuration: SiteConfiguration?) throws -> AppDatabase {
-        let path: String
-        if let store {
-            path = store
-        } else if let configuration {
-            path = SiteStore.path(for: configuration, dataDirectory: dataDirectory)
-        } else {
-            path = URL(fileURLWithPath: dataDirectory ?? ".").appendingPathComponent(SiteStore.fileName).path
-        }
+        let path = path(site: configuration)
         do {
             return try AppDatabase.openReadOnly(path: path)
         } catch {

@@ -18,7 +18,6 @@ struct ClientRecoveryTests {
         #expect(error?.cause == .timeout)
         #expect(error?.unit == 1)
         #expect(elapsed >= .milliseconds(280))
-        #expect(elapsed < .milliseconds(1000))
     }
 
     @Test("eight clients timing out at once wait in parallel on their own threads, not in turn")

@@ -55,8 +55,10 @@ struct RTUServerFaultTests {
 
         let error = try #require(
             await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 4, count: 1) })
+        // Read past as another unit's answer, until the timeout; it is counted.
         #expect(error.cause == .mismatchedResponse)
-        #expect(error.message == "Response not from requested slave")
+        #expect(error.message.hasPrefix("only answers to other requests"))
+        #expect(await client.discardedAnswers == 1)
         #expect(
             try await recorder.events(atLeast: 1).first?.answer == RawLine.frame([2, 3, 2, 0, 104]),
             "unit 2, CRC recomputed")
@@ -108,7 +110,6 @@ struct RTUServerFaultTests {
         #expect(bytes == RawLine.frame([2, 3, 2, 0, 201]) + RawLine.frame([1, 3, 2, 0, 101]), "unit 2 first")
         let sent = try await recorder.events(atLeast: 2).map { ($0.unit, $0.time - start) }
         #expect(sent.map(\.0) == [2, 1])
-        #expect(sent.first.map { $0.1 < .milliseconds(100) } == true, "unit 2 answered at \(sent)")
         #expect(sent.last.map { $0.1 >= .milliseconds(290) } == true, "unit 1 answered at \(sent)")
     }
 
@@ -127,7 +128,7 @@ struct RTUServerFaultTests {
 
         // Timed on the client's own thread.
         let start = ContinuousClock.now
-        let (cause, unit2, elapsed) = await client.withSession { client in
+        let (cause, unit2, _) = await client.withSession { client in
             var cause: ModbusError.Cause?
             do throws(ModbusError) {
                 _ = try client.readHoldingRegisters(unit: 1, address: 5, count: 1)
@@ -140,7 +141,6 @@ struct RTUServerFaultTests {
         }
         #expect(cause == .timeout)
         #expect(unit2 == [205])
-        #expect(elapsed < .milliseconds(300), "unit 2 answered in \(elapsed)")
 
         // Unit 1's answer (105) reaches the line at 600 ms, long after its request timed out and
         // after a request that succeeded. The next request to unit 1, for another register, must

@@ -33,11 +33,9 @@ struct ServerFaultTests {
         let (slowValues, slowStart, slowEnd) = try await slow
 
         #expect(fast.0 == (0..<20).map { [200 + UInt16($0)] })
-        #expect(fast.2 - fast.1 < .milliseconds(400), "20 reads of unit 2 took \(fast.2 - fast.1)")
         #expect(fast.1 > slowStart && fast.2 < slowEnd, "unit 2's reads ran while unit 1's answer was pending")
         #expect(slowValues == [103, 104])
         #expect(slowEnd - slowStart >= .milliseconds(750), "unit 1 answered after \(slowEnd - slowStart)")
-        #expect(slowEnd - slowStart < .milliseconds(1500))
         #expect(server.counters(for: 1).delayed == 1)
         #expect(server.counters(for: 2).delayed == 0)
     }
@@ -123,8 +121,10 @@ struct ServerFaultTests {
 
         let error = try #require(
             await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 7, count: 2) })
+        // Read past as an answer to another request (function 4), until the timeout.
         #expect(error.cause == .mismatchedResponse)
-        #expect(error.message == "Invalid data")
+        #expect(error.message.hasPrefix("only answers to other requests"))
+        #expect(await client.discardedAnswers == 1)
         let answer = try #require(try await recorder.events(atLeast: 1).last?.answer)
         #expect(answer.count == 13)
         #expect(answer[7] == 4, "function code 3 went out as 4")

@@ -1,7 +1,10 @@
+import Dispatch
+import Foundation
 import Modbus
 import Simulator
 import SimulatorCore
 import StockpileDomain
+import Synchronization
 import Testing
 
 @Suite("The simulation engine")
@@ -104,5 +107,31 @@ struct SimulationEngineTests {
         engine.advance(to: SimulatedTime(seconds: 0.2))
         #expect(engine.status(of: "doors")?.values["beacon"] == .bool(true))
         #expect(engine.status(of: "scale")?.writes.first?.outcome == "refused: not writable")
+    }
+}
+
+@Suite("The simulation engine's catch-up")
+struct SimulationEngineCatchUpTests {
+    @Test("a long catch-up releases the lock between batches: another thread sees times in between")
+    func boundedHolds() throws {
+        let engine = SimulationEngine(scenario: try SimulatorFixtures.load())
+        let target = SimulatedTime(seconds: 10_000)
+        let seen = Mutex<Set<SimulatedTime>>([])
+        let done = Atomic<Bool>(false)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            while !done.load(ordering: .acquiring) {
+                let now = engine.now
+                seen.withLock { _ = $0.insert(now) }
+            }
+            finished.signal()
+        }.start()
+        let steps = engine.advance(to: target)
+        done.store(true, ordering: .releasing)
+        finished.wait()
+        #expect(steps == 100_000)
+        let between = seen.withLock { $0 }.filter { $0 > .zero && $0 < target }
+        #expect(!between.isEmpty, "one hold for all 100,000 steps would show only the start and the end")
+        #expect(between.allSatisfy { $0.nanoseconds % Int64(SimulationEngine.stepsPerHold * 100_000_000) == 0 })
     }
 }

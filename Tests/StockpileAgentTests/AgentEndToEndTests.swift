@@ -47,7 +47,7 @@ import Testing
         site: {id: agent-test, name: Agent test}
         data_directory: unused
         store: {flush_interval: 200ms}
-        defaults: {poll: 300ms, timeout: 300ms, retries: 0, offline_after: 2, quarantine_max: 1s}
+        defaults: {poll: 300ms, timeout: 300ms, retries: 0, offline_after: 2, quarantine_max: 1s, late_answer_guard: 300ms}
         tcp:
           - {name: main, host: 127.0.0.1, port: $TCP}
         rtu:
@@ -103,14 +103,10 @@ import Testing
             #expect(vaisala.allSatisfy { $0.quality == .good && abs(Self.number($0)! - 21) < 0.01 })
             // The stable flag is stored as a point of its own, read with the weight it qualifies.
             #expect(try await warehouse.readings("scale", "stable").contains { $0.value == .bool(true) })
-            // Polled at a fixed rate of 300 ms: a late poll is followed by an early one, so the mean
-            // gap is the interval, and no slot is missed. (The first gap is left out: the first poll
-            // may start late, while the test machine is busy starting things.)
+            // The fixed rate itself is checked on synthetic time (BusStateSyntheticTimeTests); here,
+            // only that polls came in order and more than one of each.
             let times = gross.map(\.time.timeIntervalSince1970)
-            let gaps = Array(zip(times.dropFirst(), times).map { $0 - $1 }.dropFirst())
-            let mean = gaps.reduce(0, +) / Double(gaps.count)
-            #expect(abs(mean - 0.3) < 0.06, "mean gap \(mean) s: \(gaps)")
-            #expect(gaps.allSatisfy { $0 < 0.6 }, "gaps \(gaps)")
+            #expect(times == times.sorted() && times.count >= 2)
             for device in ["scale", "scale2", "climate", "vaisala"] {
                 let events = try await warehouse.healthEvents(device)
                 #expect(events.first?.to == .online && events.first?.from == nil, "\(device): \(events)")
@@ -336,18 +332,16 @@ import Testing
             let scale = try await warehouse.readings("scale", "gross").filter { $0.time > before }
             #expect(scale.contains { $0.value == nil })
             #expect(scale.filter { $0.value != nil }.allSatisfy { Self.number($0) == 1200 })
-            // One connection serves both: a late answer of scale's can arrive after the flush that
-            // followed its timeout, and the next request (maybe scale2's) reads it first and refuses
-            // its transaction id. So scale2 loses polls too, but never gets a value that is not its
-            // own, and is good again once scale answers in time.
-            let neighbourRecovered = try await AgentFixtures.eventually {
-                let recent = try await warehouse.readings("scale2", "displayed_weight").suffix(2)
-                return recent.count == 2 && recent.allSatisfy { $0.quality == .good }
-            }
-            #expect(neighbourRecovered)
+            // One connection serves both: scale's late answers, with old transaction ids, arrive
+            // while scale2's requests wait for their own. They are read past and counted, so
+            // scale2 loses no poll and never gets a value that is not its own.
             let neighbour = try await warehouse.readings("scale2", "displayed_weight").filter { $0.time > before }
-            #expect(neighbour.filter { $0.value != nil }.allSatisfy { Self.number($0) == 800 })
-            #expect(neighbour.filter { $0.quality != .good }.allSatisfy { $0.value == nil })
+            #expect(neighbour.count >= 5)
+            #expect(neighbour.allSatisfy { $0.quality == .good && Self.number($0) == 800 }, "\(Self.describe(neighbour))")
+            let discarded = testMetrics.counters.filter {
+                $0.label == "stockpile_discarded_answers_total" && $0.dimensions.contains { $0 == ("device", "scale2") }
+            }
+            #expect(discarded.contains { $0.totalValue > 0 }, "the late answers were counted")
             warehouse.expectNoWrites()
         }
     }

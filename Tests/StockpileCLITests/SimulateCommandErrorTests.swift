@@ -109,3 +109,35 @@ struct SimulateCommandErrorTests {
         #expect(errors.first?.hasPrefix("stockpile: \(file):4: YAML syntax: ") == true, "\(errors)")
     }
 }
+
+@Suite("stockpile simulate --rtu-link destroys nothing it did not make")
+struct SimulateLinkRefusalTests {
+    @Test("a regular file at --rtu-link: exit 1, one line naming the path and what is there, the file kept")
+    func regularFileRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stockpile-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = directory.appendingPathComponent("s.yaml")
+        try """
+            name: link
+            rtu:
+              - {name: line1}
+            devices:
+              - {name: a, profile: sensors/xy-md02.yaml, transport: line1, unit: 2, model: environment}
+            """.write(to: scenario, atomically: true, encoding: .utf8)
+        let victim = directory.appendingPathComponent("site.yaml")
+        try "buses: []\n".write(to: victim, atomically: true, encoding: .utf8)
+        let outcome = try await IndependentPeers.run(
+            StockpileRunner.executable, ["simulate", "--scenario", scenario.path, "--rtu-link", victim.path],
+            limit: .seconds(15))
+        #expect(outcome.status == 1)
+        let errors = lines(outcome.standardError)
+        #expect(
+            errors == [
+                "stockpile: --rtu-link: will not make the link \(victim.path): a regular file is there; "
+                    + "only a dangling symlink is replaced"
+            ])
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "buses: []\n")
+    }
+}

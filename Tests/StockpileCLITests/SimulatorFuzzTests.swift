@@ -2,7 +2,9 @@ import Foundation
 import Modbus
 import Testing
 
-/// One noiseless Laumas scale, unit 1, on TCP and on an RTU line.
+/// One noiseless Laumas scale, unit 1, on TCP and on an RTU line. The line is not paced at wire
+/// speed: the fuzzer writes bursts far faster than 9,600 baud could carry them, and answers to the
+/// well-formed nonsense among them would queue behind one another for seconds.
 private let fuzzScenario = """
     name: fuzz
     seed: 3
@@ -10,7 +12,7 @@ private let fuzzScenario = """
     tcp:
       - {name: main, port: 0}
     rtu:
-      - {name: line1, link: $DIR/rtu, baud: 9600, parity: E}
+      - {name: line1, link: $DIR/rtu, baud: 9600, parity: E, pace: none}
     devices:
       - {name: scale, profile: scales/laumas-tlu.yaml, transport: [main, line1], unit: 1, model: scale,
          parameters: {capacity: 5000, division: 1, noise_divisions: 0, load: 1234}}
@@ -250,7 +252,6 @@ struct SimulatorFuzzTests {
         try await SimulatorProcess.run(scenario: fuzzScenario) { simulator in
             let port = simulator.port
             let link = try #require(simulator.link)
-            let started = ContinuousClock.now
             async let tcpRun = OffPool.run("fuzz tcp") {
                 var fuzzer = TCPFuzzer(port: port, rng: SplitMix64(seed: fuzzSeed))
                 return try fuzzer.run(framed: 1_600, garbage: 1_500, stalled: 3)
@@ -260,8 +261,6 @@ struct SimulatorFuzzTests {
                 return try fuzzer.run(bursts: 2_000, probeEvery: 40)
             }
             let (tcp, rtu) = try await (tcpRun, rtuRun)
-            let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(10), "fuzzing took \(elapsed)")
 
             #expect(tcp.framedRequests + tcp.garbageConnections + 3 >= 3_000)
             #expect(tcp.wrongAnswers.isEmpty, "seed \(fuzzSeed): \(tcp.wrongAnswers.prefix(5))")

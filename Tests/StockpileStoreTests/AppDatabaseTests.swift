@@ -6,10 +6,10 @@ import Testing
 
 @Suite("AppDatabase: file, WAL and migrations")
 struct AppDatabaseTests {
-    @Test("migrations apply on an empty file: v2's tables and the (series, time) index, WAL, synchronous FULL")
+    @Test("migrations apply on an empty file: v2's to v4's tables and the (series, time) index, WAL, synchronous FULL")
     func migratesAnEmptyFile() async throws {
         try await withFileStore { database, _ in
-            #expect(try await database.appliedMigrations() == ["v1", "v2"])
+            #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             let (tables, indexColumns, journalMode, synchronous) = try await database.writer.writeWithoutTransaction {
                 db in
                 (
@@ -24,7 +24,11 @@ struct AppDatabaseTests {
                     try Int.fetchOne(db, sql: "PRAGMA synchronous")
                 )
             }
-            #expect(tables == ["device_health_event", "minute_aggregate", "point_latest", "reading", "series"])
+            #expect(
+                tables == [
+                    "device_health_event", "ledger_transaction", "location", "lot", "material", "minute_aggregate",
+                    "movement_event", "physical_count", "point_latest", "reading", "series",
+                ])
             #expect(indexColumns == ["series", "time"])
             #expect(journalMode == "wal")
             #expect(synchronous == 2)  // FULL
@@ -41,10 +45,10 @@ struct AppDatabaseTests {
                 await writer.append(reading(noon))
                 try await writer.flush()
                 try AppDatabase.migrator.migrate(database.writer)
-                #expect(try await database.appliedMigrations() == ["v1", "v2"])
+                #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             }
             let reopened = try AppDatabase.open(path: path)
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             #expect(try await reopened.readings(device: "scale-1", since: .distantPast).count == 1)
         }
     }

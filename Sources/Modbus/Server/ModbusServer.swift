@@ -105,14 +105,22 @@ public final class ModbusServer: Sendable {
     /// Frames with a bad CRC and requests for units without a bank get no answer, as on a real
     /// line; a delayed answer goes out at its time, even if the master has given up on it and is
     /// talking to another unit. The server keeps a descriptor of its own, so closing the terminal
-    /// does not disturb it while a client still has the line open.
-    public func startRTU(on terminal: PseudoTerminal) throws(ModbusError) {
+    /// does not disturb it while a client still has the line open. Whenever the last client closes
+    /// the line, however it ended, the server puts the terminal's settings back
+    /// (`PseudoTerminal.restoreSettings()`), so the line serves the next client whatever the last
+    /// one left behind.
+    ///
+    /// With `pacing`, the line runs at wire speed: each answer is released no earlier than a real
+    /// line at that baud would deliver it, one frame at a time (see `RTUWireTiming`); without, at
+    /// once.
+    public func startRTU(on terminal: PseudoTerminal, pacing: RTUWireTiming? = nil) throws(ModbusError) {
         let thread = try ServerLoopThread(name: "modbus server \(terminal.slavePath)")
         let line = try terminal.duplicateMaster()
-        let (router, logger, device) = (router, logger, terminal.slavePath)
+        let (router, logger) = (router, logger)
         // The loop owns `line` from here on, and closes it even if its set-up fails.
         try thread.start { (thread) throws(ModbusError) in
-            let loop = try RTUServerLoop(line: line, device: device, thread: thread, router: router, logger: logger)
+            let loop = try RTUServerLoop(
+                line: line, terminal: terminal, pacing: pacing, thread: thread, router: router, logger: logger)
             return ((), loop.run)
         }
         loops.withLock { $0.append(thread) }

@@ -9,11 +9,20 @@ import Synchronization
 /// is put in raw mode so that no byte of a frame is translated or echoed, and the terminal keeps
 /// a slave descriptor open itself: without one, the master reads EIO (a hang-up) whenever no
 /// client happens to have the line open, as between two reconnects.
+///
+/// The slave's settings (termios, exclusivity) are one set shared by every opener, master side
+/// included, and a client killed with SIGKILL (or one that fails after connecting, as an RS-485
+/// switch does on a pty) never restores them. The next client asking for the same parity then
+/// fails in `tcsetattr` with EINVAL: a pty keeps no parity bit, so the settings come out unchanged,
+/// and glibc (2.36, checking PARENB after TCSETS) reports that as a refusal. A server therefore
+/// calls `restoreSettings()` whenever the last client has closed the line.
 public final class PseudoTerminal: Sendable {
     /// The slave side's device path, such as `/dev/pts/3`, for clients to open.
     public let slavePath: String
 
     private let descriptors: Mutex<(master: Int32, slave: Int32)?>
+    /// The slave's settings as opened: raw, so no byte of a frame is translated or echoed.
+    private let settings: termios
 
     /// Opens a new pair.
     public init() throws(ModbusError) {
@@ -35,6 +44,9 @@ public final class PseudoTerminal: Sendable {
             throw ModbusError.server("cannot name the pseudo-terminal's slave side", code: failure)
         }
         slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var opened = raw
+        _ = tcgetattr(slave, &opened)
+        settings = opened
         descriptors = Mutex((master, slave))
     }
 
@@ -55,6 +67,19 @@ public final class PseudoTerminal: Sendable {
         guard let open else { return }
         Glibc.close(open.master)
         Glibc.close(open.slave)
+    }
+
+    /// Puts the slave side back as it was opened: its raw settings, not exclusive (`TIOCNXCL`, in
+    /// case a client set `TIOCEXCL` and died), and nothing left unread in its input (answers to a
+    /// client that is gone). Call it only when no client has the line open.
+    public func restoreSettings() {
+        descriptors.withLock { descriptors in
+            guard let descriptors else { return }
+            var settings = settings
+            _ = tcsetattr(descriptors.slave, TCSANOW, &settings)
+            _ = ioctl(descriptors.slave, UInt(TIOCNXCL))
+            _ = tcflush(descriptors.slave, TCIFLUSH)
+        }
     }
 
     /// A descriptor of the master side of the server's own, so that closing the terminal cannot

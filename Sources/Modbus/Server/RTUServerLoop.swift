@@ -13,6 +13,13 @@ import Logging
 /// unit's answer is delayed the line is still read and the other units answer at once, and the
 /// late answer goes out at its time, whoever listens then, as from a slow slave. Not `Sendable`:
 /// it lives and dies on its thread.
+///
+/// With `pacing`, the line runs at wire speed: a request is taken to occupy the line from when it
+/// arrived (or the line fell free, if later) for its bytes' wire time, and its answer is released
+/// only when a real line would have delivered its last byte, after a 3.5-character silence; the
+/// next request waits for the silence after that. So the line carries one frame at a time, at its
+/// baud. A slave's own delay (a `slow` fault) does not hold the line: the late answer is released
+/// its wire time after the delay, while other units may answer meanwhile.
 final class RTUServerLoop {
     /// The silence that ends a frame whose length its function code does not give, and after which
     /// the rest of a discarded frame is no longer discarded: 3.5 characters at 9600 baud, rounded up.
@@ -23,6 +30,13 @@ final class RTUServerLoop {
     private let thread: ServerLoopThread
     private let router: RequestRouter
     private let logger: Logger
+    private let terminal: PseudoTerminal
+    private let clients: PseudoTerminalClients
+    private let pacing: RTUWireTiming?
+    /// Paced lines: when the last frame and the silence after it have passed on the wire.
+    private var lineFreeAt = ContinuousClock.now
+    /// When the first byte of the frame being read arrived.
+    private var frameStartedAt = ContinuousClock.now
     private var line: Int32
     /// Bytes read since the last frame ended.
     private var incoming: [UInt8] = []
@@ -34,9 +48,11 @@ final class RTUServerLoop {
     private var lineBlocked = false
 
     /// Takes ownership of `line`, a descriptor of the terminal's master side.
-    init(line: Int32, device: String, thread: ServerLoopThread, router: RequestRouter, logger: Logger)
-        throws(ModbusError)
-    {
+    init(
+        line: Int32, terminal: PseudoTerminal, pacing: RTUWireTiming?, thread: ServerLoopThread, router: RequestRouter,
+        logger: Logger
+    ) throws(ModbusError) {
+        let device = terminal.slavePath
         do {
             context = try ServerContext(rtuDevice: device)
         } catch {
@@ -47,6 +63,9 @@ final class RTUServerLoop {
         // wedge the loop.
         _ = fcntl(line, F_SETFL, fcntl(line, F_GETFL) | O_NONBLOCK)
         self.line = line
+        self.terminal = terminal
+        self.pacing = pacing
+        self.clients = PseudoTerminalClients(watching: device)
         self.endpoint = .rtu(device: device)
         self.thread = thread
         self.router = router
@@ -70,8 +89,9 @@ final class RTUServerLoop {
             var polled = [
                 pollfd(fd: thread.wakeDescriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: line, events: lineEvents, revents: 0),
+                pollfd(fd: clients.descriptor, events: Int16(POLLIN), revents: 0),
             ]
-            guard poll(&polled, 2, pollTimeout()) >= 0 else {
+            guard poll(&polled, 3, pollTimeout()) >= 0 else {
                 let code = cmodbus_errno()
                 if code == EINTR { continue }
                 logger.error("poll failed; the server stops", metadata: ["errno": "\(code)"])
@@ -80,6 +100,10 @@ final class RTUServerLoop {
             if polled[0].revents != 0 {
                 thread.drainWakeUps()
                 continue
+            }
+            if polled[2].revents != 0, clients.lastClientClosed() {
+                terminal.restoreSettings()
+                logger.debug("the last client closed the line; its settings are restored")
             }
             if polled[1].revents & Int16(POLLOUT) != 0 { lineBlocked = false }
             if polled[1].revents & Int16(POLLIN) != 0 {
@@ -91,6 +115,7 @@ final class RTUServerLoop {
                     let now = ContinuousClock.now
                     if !incoming.isEmpty || discarding, now - lastByte >= Self.frameGap { endFrameAtSilence() }
                     lastByte = now
+                    if incoming.isEmpty { frameStartedAt = now }
                     if !discarding { incoming += chunk[0..<count] }
                     takeCompleteFrames()
                 } else if count == 0 || (code != EAGAIN && code != EINTR) {
@@ -182,8 +207,23 @@ final class RTUServerLoop {
         if let fault = plan.fault { answer = fault.apply(to: answer, framing: .rtu) }
         answers.append(
             PendingAnswer(
-                lane: Int(unit), due: .now + plan.delay, bytes: answer, request: request, requestBytes: frame,
-                decision: plan.decision))
+                lane: Int(unit), due: due(request: frame.count, answer: answer.count, delay: plan.delay),
+                bytes: answer, request: request, requestBytes: frame, decision: plan.decision))
+    }
+
+    /// When an answer may go out: at once plus the behavior's delay, or, on a paced line, once a
+    /// real line would have carried the request and the answer (see the type's documentation).
+    private func due(request: Int, answer: Int, delay: Duration) -> ContinuousClock.Instant {
+        let now = ContinuousClock.now
+        guard let pacing else { return now + delay }
+        let requestEnd = max(frameStartedAt, lineFreeAt) + pacing.transmission(of: request)
+        guard answer > 0 else {
+            lineFreeAt = requestEnd + pacing.frameSilence
+            return max(now, requestEnd)
+        }
+        let answerEnd = requestEnd + pacing.frameSilence + delay + pacing.transmission(of: answer)
+        lineFreeAt = (delay > .zero ? requestEnd : answerEnd) + pacing.frameSilence
+        return max(now, answerEnd)
     }
 
     /// Writes every answer that is due, one after the other, until none is or the terminal is full.

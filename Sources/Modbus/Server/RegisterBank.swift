@@ -149,6 +149,24 @@ public final class RegisterBank: Sendable {
         setDiscreteInputs([value], at: address)
     }
 
+    // MARK: - Whole images
+
+    /// Sets every value of `image` under one hold of the bank's lock, so no request is answered
+    /// from a mix of the values before and after it. Addresses outside a table trap, before any
+    /// value is written.
+    public func apply(_ image: RegisterImage) {
+        for address in image.holdingRegisters.keys { check(address, 1, holdingRegisterCount, "holding register") }
+        for address in image.inputRegisters.keys { check(address, 1, inputRegisterCount, "input register") }
+        for address in image.coils.keys { check(address, 1, coilCount, "coil") }
+        for address in image.discreteInputs.keys { check(address, 1, discreteInputCount, "discrete input") }
+        mapping.withLock { m in
+            for (address, value) in image.holdingRegisters { m.pointee.tab_registers[address] = value }
+            for (address, value) in image.inputRegisters { m.pointee.tab_input_registers[address] = value }
+            for (address, value) in image.coils { m.pointee.tab_bits[address] = value ? 1 : 0 }
+            for (address, value) in image.discreteInputs { m.pointee.tab_input_bits[address] = value ? 1 : 0 }
+        }
+    }
+
     // MARK: - For the server
 
     /// Runs `body` with the mapping under the bank's lock, so `modbus_reply` reads and writes the

@@ -59,19 +59,33 @@ public struct Scenario: Sendable {
 
     /// A Modbus RTU line on a pseudo-terminal the simulator opens itself.
     public struct RTULine: Hashable, Sendable {
+        /// How fast the simulated line carries frames.
+        public enum Pace: String, Hashable, Sendable, CaseIterable {
+            /// As a real line at `baud`: each answer no earlier than the wire would deliver it.
+            case wire
+            /// As fast as the pty carries the bytes, for tests that need no wire time.
+            case none
+        }
+
         public var name: String
         /// A symlink to the pty's device path, so a site file can name a stable path.
         public var link: String?
+        /// The line's speed: what `pace: wire` paces at, and what an agent's site file should say.
         public var baud: Int
         public var parity: String
+        public var pace: Pace
         /// Where the scenario declares it, for errors at start-up (a link that cannot be made).
         public var line: Int?
 
-        public init(name: String, link: String? = nil, baud: Int = 9600, parity: String = "E", line: Int? = nil) {
+        public init(
+            name: String, link: String? = nil, baud: Int = 9600, parity: String = "E", pace: Pace = .wire,
+            line: Int? = nil
+        ) {
             self.name = name
             self.link = link
             self.baud = baud
             self.parity = parity
+            self.pace = pace
             self.line = line
         }
     }

@@ -72,13 +72,20 @@ public struct ScenarioLoader: Sendable {
         }
         if let rtu = try root.optional("rtu") {
             for item in try rtu.items() {
-                try item.allowOnly(["name", "link", "baud", "parity"])
+                try item.allowOnly(["name", "link", "baud", "parity", "pace"])
                 var line = Scenario.RTULine(name: try uniqueName(item, in: &transportNames), line: item.line)
                 line.link = try item.optional("link")?.string()
                 if let baud = try item.optional("baud") { line.baud = try baud.int(in: 300...1_000_000) }
                 if let parity = try item.optional("parity") {
                     line.parity = try parity.string()
                     guard ["N", "E", "O"].contains(line.parity) else { throw parity.error("parity is N, E or O") }
+                }
+                if let pace = try item.optional("pace") {
+                    let text = try pace.string()
+                    guard let value = Scenario.RTULine.Pace(rawValue: text) else {
+                        throw pace.error("unknown value \"\(text)\" (use wire or none)")
+                    }
+                    line.pace = value
                 }
                 scenario.rtuLines.append(line)
             }

@@ -8,13 +8,19 @@
 public struct BusTiming: Hashable, Sendable {
     /// Seconds on the wire per character; nil on TCP.
     public var secondsPerCharacter: Double?
+    /// The silence before each frame: 3.5 characters, fixed at 1.75 ms above 19,200 baud (Modbus
+    /// over serial line V1.02, §2.5.1.1); nil on TCP.
+    public var frameSilence: Duration?
     /// Silence kept between two transactions (inter-frame delay or pause between requests).
     public var pauseBetweenRequests: Duration
     /// Time a device takes to start answering, assumed for the prediction.
     public var turnaround: Duration
 
-    public init(secondsPerCharacter: Double?, pauseBetweenRequests: Duration, turnaround: Duration) {
+    public init(
+        secondsPerCharacter: Double?, pauseBetweenRequests: Duration, turnaround: Duration, frameSilence: Duration? = nil
+    ) {
         self.secondsPerCharacter = secondsPerCharacter
+        self.frameSilence = frameSilence ?? secondsPerCharacter.map { .nanoseconds(Int64($0 * 3.5 * 1e9)) }
         self.pauseBetweenRequests = pauseBetweenRequests
         self.turnaround = turnaround
     }
@@ -28,9 +34,11 @@ public struct BusTiming: Hashable, Sendable {
                 turnaround: .milliseconds(1))
         case .rtu(let line):
             let bits = 1 + line.dataBits + (line.parity == .none ? 0 : 1) + line.stopBits
+            let perCharacter = Double(bits) / Double(max(line.baud, 1))
             self.init(
-                secondsPerCharacter: Double(bits) / Double(max(line.baud, 1)),
-                pauseBetweenRequests: line.interFrameDelay, turnaround: .milliseconds(5))
+                secondsPerCharacter: perCharacter, pauseBetweenRequests: line.interFrameDelay,
+                turnaround: .milliseconds(5),
+                frameSilence: line.baud > 19_200 ? .microseconds(1_750) : .nanoseconds(Int64(perCharacter * 3.5 * 1e9)))
         }
     }
 
@@ -39,10 +47,10 @@ public struct BusTiming: Hashable, Sendable {
         var time = turnaround + pauseBetweenRequests
         if let perCharacter = secondsPerCharacter {
             // Request: unit, function, address, count, CRC = 8 bytes. Answer: unit, function,
-            // byte count, data, CRC. Plus two 3.5-character silences.
+            // byte count, data, CRC. Plus a silence before each.
             let dataBytes = read.table.holdsBits ? (read.count + 7) / 8 : read.count * 2
-            let characters = 8.0 + 5.0 + Double(dataBytes) + 7.0
-            time += .nanoseconds(Int64(characters * perCharacter * 1e9))
+            let characters = 8.0 + 5.0 + Double(dataBytes)
+            time += .nanoseconds(Int64(characters * perCharacter * 1e9)) + (frameSilence ?? .zero) * 2
         }
         return time
     }

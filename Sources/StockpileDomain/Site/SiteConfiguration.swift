@@ -14,6 +14,8 @@ public struct SiteConfiguration: Hashable, Sendable {
     /// Every device polled, in file order.
     public var devices: [Device]
     public var store: StoreSettings
+    /// Locations counted by hand (the site file's `locations` section), in file order.
+    public var manualLocations: [ManualLocation] = []
     /// The site file, for messages.
     public var file: String
 
@@ -48,6 +50,19 @@ public struct SiteConfiguration: Hashable, Sendable {
     /// Every scale location, in file order.
     public var locations: [ScaleLocation] {
         devices.compactMap(\.location)
+    }
+
+    /// Every location the ledger keeps stock at: each scale's bay (file order), then the manual ones.
+    public var ledgerLocations: [LedgerLocation] {
+        let weighed = devices.compactMap { device in
+            device.location.map {
+                LedgerLocation(name: $0.name, kind: .scale, zone: device.zone, device: device.name, metrology: $0)
+            }
+        }
+        return weighed
+            + manualLocations.map {
+                LedgerLocation(name: $0.name, kind: .manual, zone: $0.zone, device: nil, metrology: $0.metrology)
+            }
     }
 
     /// Every zone named by a device, in order of first appearance.

@@ -23,6 +23,10 @@ extension SiteConfiguration {
         public var offlineAfter: Int
         /// The longest back-off between two probes of a quarantined device.
         public var maximumQuarantine: Duration
+        /// How long the device is not asked again on a serial line after it failed to answer in
+        /// time, since its late answer could be taken for the next one's; nil: the client's rule
+        /// (four timeouts, at least 2 s).
+        public var lateAnswerGuard: Duration?
         /// The bay a scale weighs, with the scale's metrology; scales only.
         public var location: ScaleLocation?
         /// The area a sensor measures (required for environment and radiation sensors; optional otherwise).

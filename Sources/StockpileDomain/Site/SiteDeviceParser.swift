@@ -20,7 +20,7 @@ extension SiteLoader {
 
         static let fields: Set<String> = [
             "name", "label", "profile", "bus", "unit", "poll", "timeout", "retries", "stale_after_cycles",
-            "offline_after", "quarantine_max", "location",
+            "offline_after", "quarantine_max", "late_answer_guard", "location",
             "zone", "commands",
         ]
 
@@ -50,6 +50,7 @@ extension SiteLoader {
                 bus: busName, unit: unit, poll: defaults.poll, timeout: defaults.timeout, retries: defaults.retries,
                 staleAfterCycles: defaults.staleAfterCycles, offlineAfter: defaults.offlineAfter,
                 maximumQuarantine: defaults.maximumQuarantine, line: item.line)
+            device.lateAnswerGuard = defaults.lateAnswerGuard
             if let poll = try item.optional("poll") {
                 device.poll = try SiteLoader.parsePoll(poll, every: defaults.poll.every)
             }
@@ -63,6 +64,9 @@ extension SiteLoader {
             if let offline = try item.optional("offline_after") { device.offlineAfter = try offline.int(in: 1...100) }
             if let quarantine = try item.optional("quarantine_max") {
                 device.maximumQuarantine = try quarantine.duration(in: SiteLoader.quarantineRange)
+            }
+            if let guardField = try item.optional("late_answer_guard") {
+                device.lateAnswerGuard = try guardField.duration(in: SiteLoader.lateAnswerGuardRange)
             }
             device.location = try location(item, device: device)
             device.zone = try zone(item, kind: profile.kind)
@@ -137,14 +141,14 @@ extension SiteLoader {
             return location
         }
 
-        private static func positive(_ field: YAMLField) throws(ConfigurationError) -> Double {
+        static func positive(_ field: YAMLField) throws(ConfigurationError) -> Double {
             let value = try field.double()
             guard value > 0, value.isFinite else { throw field.error("must be a positive number") }
             return value
         }
 
         /// d is 1, 2 or 5 × 10^k; Max is a whole number of divisions, 100 to 100,000 of them.
-        private static func checkDivision(_ location: ScaleLocation, field: YAMLField) throws(ConfigurationError) {
+        static func checkDivision(_ location: ScaleLocation, field: YAMLField) throws(ConfigurationError) {
             let divisionField = try field.required("division")
             let division = location.division
             let mantissa = division / pow(10, floor(log10(division)))

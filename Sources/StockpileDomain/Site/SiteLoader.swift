@@ -20,7 +20,7 @@ public enum SiteLoader {
     {
         let root = try YAMLField.parse(text, file: file)
         try refuseLaterSections(root)
-        try root.allowOnly(["site", "data_directory", "store", "defaults", "tcp", "rtu", "devices"])
+        try root.allowOnly(["site", "data_directory", "store", "defaults", "tcp", "rtu", "devices", "locations"])
         let siteField = try root.required("site")
         try siteField.allowOnly(["id", "name"])
         var site = SiteConfiguration(
@@ -37,7 +37,38 @@ public enum SiteLoader {
         let items = try devices.items()
         if items.isEmpty { throw devices.error("a site needs at least one device") }
         for item in items { site.devices.append(try parser.parse(item)) }
+        if let locations = try root.optional("locations") {
+            site.manualLocations = try parseManualLocations(locations, weighed: site.devices)
+        }
         return site
+    }
+
+    // MARK: - Manual locations
+
+    /// `locations: [{name, capacity, division, class, zone}]`: places counted by hand, with the counting
+    /// scale's metrology. A name is unique across scale bays and manual locations.
+    private static func parseManualLocations(_ field: YAMLField, weighed devices: [SiteConfiguration.Device])
+        throws(ConfigurationError) -> [ManualLocation]
+    {
+        var taken: [String: String] = [:]
+        for device in devices { if let location = device.location { taken[location.name] = "weighed by \(device.name)" } }
+        var result: [ManualLocation] = []
+        for item in try field.items() {
+            try item.allowOnly(["name", "capacity", "division", "class", "zone"])
+            let nameField = try item.required("name")
+            let metrology = ScaleLocation(
+                name: try identifier(nameField), capacity: try DeviceParser.positive(try item.required("capacity")),
+                division: try DeviceParser.positive(try item.required("division")),
+                accuracyClass: try item.required("class").choice(AccuracyClass.self))
+            if let other = taken.updateValue("declared at line \(item.line.map(String.init) ?? "?")", forKey: metrology.name) {
+                throw nameField.error("the location name \"\(metrology.name)\" is already used (\(other))")
+            }
+            try DeviceParser.checkDivision(metrology, field: item)
+            var location = ManualLocation(metrology: metrology, line: item.line)
+            if let zone = try item.optional("zone") { location.zone = try identifier(zone) }
+            result.append(location)
+        }
+        return result
     }
 
     /// Sections the roadmap brings later: refused by name, so nobody thinks they took effect.
@@ -89,14 +120,18 @@ public enum SiteLoader {
         var staleAfterCycles = 3
         var offlineAfter = 3
         var maximumQuarantine: Duration = .seconds(60)
+        var lateAnswerGuard: Duration?
     }
 
     static let pollRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(86_400)
     static let timeoutRange: ClosedRange<Duration> = .milliseconds(10)...Duration.seconds(30)
     static let quarantineRange: ClosedRange<Duration> = .milliseconds(100)...Duration.seconds(3600)
+    static let lateAnswerGuardRange: ClosedRange<Duration> = .zero...Duration.seconds(600)
 
     private static func parseDefaults(_ field: YAMLField) throws(ConfigurationError) -> DeviceDefaults {
-        try field.allowOnly(["poll", "timeout", "retries", "stale_after_cycles", "offline_after", "quarantine_max"])
+        try field.allowOnly([
+            "poll", "timeout", "retries", "stale_after_cycles", "offline_after", "quarantine_max", "late_answer_guard",
+        ])
         var defaults = DeviceDefaults()
         if let poll = try field.optional("poll") { defaults.poll = try parsePoll(poll, every: defaults.poll.every) }
         if let timeout = try field.optional("timeout") { defaults.timeout = try timeout.duration(in: timeoutRange) }
@@ -107,6 +142,9 @@ public enum SiteLoader {
         if let offline = try field.optional("offline_after") { defaults.offlineAfter = try offline.int(in: 1...100) }
         if let quarantine = try field.optional("quarantine_max") {
             defaults.maximumQuarantine = try quarantine.duration(in: quarantineRange)
+        }
+        if let guardField = try field.optional("late_answer_guard") {
+            defaults.lateAnswerGuard = try guardField.duration(in: lateAnswerGuardRange)
         }
         return defaults
     }

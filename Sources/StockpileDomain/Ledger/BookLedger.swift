@@ -1,0 +1,273 @@
+public import Foundation
+
+/// The ledger as a value: its reference data, its transactions in the order they were recorded, and
+/// the signed-off counts; from them, the book position of every lot and location as of any instant.
+///
+/// `admit(_:)` is the one gate every new transaction goes through (the CSV import, `ledger record`,
+/// an adjustment after a count): it checks a whole batch against the ledger and against itself and
+/// either admits all of it or reports every violation.
+public struct BookLedger: Sendable {
+    public var materials: [String: Material]
+    public var locations: [String: LedgerLocation]
+    public var lots: [String: Lot]
+    /// In the order recorded (the store's sequence); positions apply them in time order.
+    public private(set) var transactions: [LedgerTransaction]
+    public var counts: [PhysicalCount]
+
+    /// A quantity this close to zero is zero: kg sums of decimal inputs are not exact in binary.
+    static let epsilon = 1e-9
+
+    public init(
+        materials: [Material] = [], locations: [LedgerLocation] = [], lots: [Lot] = [],
+        transactions: [LedgerTransaction] = [], counts: [PhysicalCount] = []
+    ) {
+        self.materials = Dictionary(materials.map { ($0.code, $0) }, uniquingKeysWith: { _, last in last })
+        self.locations = Dictionary(locations.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.lots = Dictionary(lots.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        self.transactions = transactions
+        self.counts = counts
+    }
+
+    // MARK: - Admitting transactions
+
+    /// Checks `batch` and returns the indices of its entries that are new, in batch order.
+    ///
+    /// An entry identical to one already in the ledger (same document, same content) is not new: a
+    /// re-imported file admits nothing twice. Any violation refuses the whole batch.
+    public func admissible(_ batch: [LedgerTransaction]) throws(LedgerViolations) -> [Int] {
+        var violations: [LedgerViolation] = []
+        var newIndices: [Int] = []
+        var documents: [String: LedgerTransaction] = [:]
+        for transaction in transactions { documents[transaction.document] = transaction }
+        var batchDocuments: [String: Int] = [:]
+        for (index, transaction) in batch.enumerated() {
+            if let existing = documents[transaction.document] {
+                if existing.canonicalText != transaction.canonicalText {
+                    violations.append(
+                        LedgerViolation(
+                            entry: index, field: "document", code: .duplicateDocument,
+                            message: "document \(transaction.document) is already in the ledger with other content"))
+                }
+                continue
+            }
+            if let first = batchDocuments[transaction.document] {
+                violations.append(
+                    LedgerViolation(
+                        entry: index, field: "document", code: .duplicateDocument,
+                        message: "document \(transaction.document) appears twice (first at entry \(first))"))
+                continue
+            }
+            batchDocuments[transaction.document] = index
+            let before = violations.count
+            checkFields(transaction, entry: index, into: &violations)
+            if violations.count == before { newIndices.append(index) }
+        }
+        checkSequence(adding: newIndices.map { ($0, batch[$0]) }, into: &violations)
+        if !violations.isEmpty {
+            throw LedgerViolations(violations.sorted { ($0.entry, $0.field) < ($1.entry, $1.field) })
+        }
+        return newIndices
+    }
+
+    /// Admits `batch` (see `admissible`) and returns the transactions actually appended.
+    @discardableResult
+    public mutating func admit(_ batch: [LedgerTransaction]) throws(LedgerViolations) -> [LedgerTransaction] {
+        let added = try admissible(batch).map { batch[$0] }
+        transactions.append(contentsOf: added)
+        return added
+    }
+
+    /// Checks of one transaction on its own: names known, numbers usable, required fields present.
+    private func checkFields(_ transaction: LedgerTransaction, entry: Int, into violations: inout [LedgerViolation]) {
+        func refuse(_ field: String, _ code: LedgerViolation.Code, _ message: String) {
+            violations.append(LedgerViolation(entry: entry, field: field, code: code, message: message))
+        }
+        if let lot = lots[transaction.lot] {
+            if materials[lot.material] == nil {
+                refuse("lot", .unknownMaterial, "lot \(lot.id) is of material \(lot.material), which the ledger does not know")
+            }
+        } else {
+            refuse("lot", .unknownLot, "no lot \(transaction.lot) in the ledger")
+        }
+        if locations[transaction.location] == nil {
+            refuse("location", .unknownLocation, "no location \(transaction.location) in the site file")
+        }
+        let quantity = transaction.quantity
+        if !quantity.isFinite {
+            refuse("quantity", .invalidQuantity, "\(quantity) is not a number of kg")
+        } else if transaction.kind == .adjustment ? quantity == 0 : quantity <= 0 {
+            let expected = transaction.kind == .adjustment ? "a non-zero signed kg" : "a positive kg"
+            refuse("quantity", .invalidQuantity, "a \(transaction.kind.rawValue) needs \(expected), found \(quantity)")
+        }
+        if transaction.actor.isEmpty { refuse("actor", .missingField, "who recorded it is required") }
+        if transaction.document.isEmpty { refuse("document", .missingField, "a reference document is required") }
+        switch transaction.kind {
+        case .transfer:
+            if let destination = transaction.destination {
+                if locations[destination] == nil {
+                    refuse("destination", .unknownLocation, "no location \(destination) in the site file")
+                } else if destination == transaction.location {
+                    refuse("destination", .wrongLocation, "a transfer goes to another location")
+                }
+            } else {
+                refuse("destination", .missingField, "a transfer needs a destination")
+            }
+        case .adjustment:
+            if transaction.reason.isEmpty { refuse("reason", .missingField, "an adjustment needs a reason") }
+            if transaction.approver.isEmpty {
+                refuse("approver", .missingField, "an adjustment needs an approver")
+            } else if transaction.approver == transaction.actor {
+                refuse(
+                    "approver", .segregationOfDuties,
+                    "\(transaction.actor) cannot approve their own adjustment (segregation of duties)")
+            }
+        case .opening, .receipt, .issue:
+            if transaction.destination != nil {
+                refuse("destination", .wrongLocation, "only a transfer has a destination")
+            }
+        }
+    }
+
+    /// Checks the whole history with the new entries in time order: each lot opened first and where
+    /// the lot is, never negative, transfers whole, nothing dated at or before a signed-off count at
+    /// its location, and no count's counter approving the adjustment that settles it.
+    private func checkSequence(
+        adding entries: [(index: Int, transaction: LedgerTransaction)], into violations: inout [LedgerViolation]
+    ) {
+        guard !entries.isEmpty else { return }
+        // Existing transactions sort before new ones at the same instant: they were recorded first.
+        var timeline: [(entry: Int?, order: Int, transaction: LedgerTransaction)] = transactions.enumerated().map {
+            (nil, $0.offset, $0.element)
+        }
+        timeline += entries.enumerated().map { (Optional($0.element.index), transactions.count + $0.offset, $0.element.transaction) }
+        timeline.sort { ($0.transaction.time, $0.order) < ($1.transaction.time, $1.order) }
+        var states: [String: (location: String, kilograms: Double, lastNew: Int?)] = [:]
+        for item in timeline {
+            let transaction = item.transaction
+            guard let lot = lots[transaction.lot] else { continue }
+            // A violation at an existing entry is the doing of the latest new entry before it on that lot.
+            let blame = item.entry ?? states[lot.id]?.lastNew
+            var refused = false
+            func refuse(_ field: String, _ code: LedgerViolation.Code, _ message: String) {
+                refused = true
+                guard let blame else { return }
+                let suffix = item.entry == nil ? " (at the later \(transaction.document))" : ""
+                violations.append(LedgerViolation(entry: blame, field: field, code: code, message: message + suffix))
+            }
+            if item.entry != nil { checkCutOff(transaction, refuse: refuse) }
+            var current: (location: String, kilograms: Double, lastNew: Int?)
+            if let state = states[lot.id] {
+                current = state
+                if transaction.kind == .opening {
+                    refuse("kind", .openingNotFirst, "lot \(lot.id) already has transactions before this opening")
+                }
+            } else {
+                current = (lot.location, 0, nil)
+                if transaction.kind != .opening && transaction.kind != .receipt {
+                    refuse("kind", .openingNotFirst, "lot \(lot.id) has no opening balance or receipt before this")
+                    continue
+                }
+            }
+            if transaction.location != current.location {
+                let verb = states[lot.id] == nil ? "is put first at" : "is at"
+                refuse(
+                    "location", .wrongLocation,
+                    "lot \(lot.id) \(verb) \(current.location) at this time, not \(transaction.location)")
+            }
+            var next = current
+            switch transaction.kind {
+            case .transfer:
+                if abs(transaction.quantity - current.kilograms) > Self.epsilon {
+                    refuse(
+                        "quantity", .transferNotWhole,
+                        "a transfer moves the whole lot (\(current.kilograms) kg), not \(transaction.quantity) kg; "
+                            + "issue the part and receive it into a new lot")
+                }
+                if let destination = transaction.destination { next.location = destination }
+            case .opening, .receipt, .issue, .adjustment:
+                next.kilograms += transaction.bookChange
+                if next.kilograms < -Self.epsilon {
+                    refuse(
+                        "quantity", .negativePosition,
+                        "lot \(lot.id) would hold \(next.kilograms) kg after this \(transaction.kind.rawValue)")
+                }
+            }
+            if transaction.kind == .adjustment, item.entry != nil,
+                let count = latestCount(at: transaction.location, before: transaction.time),
+                count.counter == transaction.approver
+            {
+                refuse(
+                    "approver", .segregationOfDuties,
+                    "\(transaction.approver) counted \(transaction.location) (\(count.document)) and cannot approve "
+                        + "the adjustment that settles it")
+            }
+            // A refused new entry does not change the lot, so one mistake is reported once, not at every
+            // later entry it would throw off. Entries already in the ledger are facts and always apply.
+            if item.entry != nil {
+                if refused { continue }
+                next.lastNew = item.entry
+            }
+            states[lot.id] = next
+        }
+    }
+
+    private func checkCutOff(_ transaction: LedgerTransaction, refuse: (String, LedgerViolation.Code, String) -> Void) {
+        for location in [transaction.location, transaction.destination].compactMap({ $0 }) {
+            guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else { continue }
+            // An adjustment settling a count is dated after it; anything at or before the count is refused.
+            if transaction.time <= count.time {
+                refuse(
+                    "time", .beforeCutOff,
+                    "\(location) was counted at \(Self.text(count.time)) (\(count.document)); "
+                        + "a transaction there cannot be dated at or before the count")
+            }
+        }
+    }
+
+    /// The latest signed-off count at `location` at or before `time`.
+    public func latestCount(at location: String, before time: Date) -> PhysicalCount? {
+        counts.filter { $0.location == location && $0.time <= time }.max { $0.time < $1.time }
+    }
+
+    // MARK: - Book positions
+
+    /// The transactions in effect at `instant` (time ≤ instant), in the order they apply.
+    public func transactions(asOf instant: Date) -> [LedgerTransaction] {
+        transactions.enumerated().filter { $0.element.time <= instant }
+            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+    }
+
+    /// Every lot with a book position at `instant`, ordered by location then lot id. A lot issued to
+    /// zero still appears (with 0 kg) at its last location.
+    public func positions(asOf instant: Date) -> [LotPosition] {
+        var positions: [String: LotPosition] = [:]
+        for transaction in transactions(asOf: instant) {
+            guard let lot = lots[transaction.lot] else { continue }
+            var position = positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
+            position.kilograms += transaction.bookChange
+            if transaction.kind == .transfer, let destination = transaction.destination { position.location = destination }
+            if transaction.kind == .opening || transaction.kind == .receipt { position.lastReceipt = transaction }
+            positions[lot.id] = position
+        }
+        return positions.values.sorted { ($0.location, $0.lot.id) < ($1.location, $1.lot.id) }
+    }
+
+    /// The lots at `location` at `instant`.
+    public func positions(at location: String, asOf instant: Date) -> [LotPosition] {
+        positions(asOf: instant).filter { $0.location == location }
+    }
+
+    /// Net kg on the book at `location` at `instant`.
+    public func book(at location: String, asOf instant: Date) -> Double {
+        positions(at: location, asOf: instant).reduce(0) { $0 + $1.kilograms }
+    }
+
+    /// The last transaction in effect at `instant`: the report's cut-off.
+    public func cutOff(asOf instant: Date) -> LedgerTransaction? {
+        transactions(asOf: instant).last
+    }
+
+    static func text(_ date: Date) -> String {
+        UTCTimestamp.text(date)
+    }
+}

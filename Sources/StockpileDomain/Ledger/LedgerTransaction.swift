@@ -1,0 +1,86 @@
+public import Foundation
+
+/// One entry of the append-only ledger. A correction is a new transaction, never an edit.
+public struct LedgerTransaction: Hashable, Sendable {
+    /// What the transaction does to its lot's book position.
+    public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
+        /// The lot's quantity when the ledger starts keeping it.
+        case opening
+        /// Material received into the lot (goods in).
+        case receipt
+        /// Material issued from the lot (goods out).
+        case issue
+        /// The whole lot moved from `location` to `destination`.
+        case transfer
+        /// A signed correction after a count, with a reason and an approver.
+        case adjustment
+    }
+
+    public var kind: Kind
+    /// When it happened (UTC, kept to the millisecond).
+    public var time: Date
+    /// The lot it changes.
+    public var lot: String
+    /// Where it happens: the lot's location at `time` (for a transfer, where the lot leaves from).
+    public var location: String
+    /// A transfer's destination; `nil` for every other kind.
+    public var destination: String?
+    /// kg. Positive for opening, receipt, issue and transfer; signed for an adjustment (− for a loss).
+    public var quantity: Double
+    /// Who recorded it.
+    public var actor: String
+    /// The reference document (delivery note, issue voucher, count sheet): unique in the ledger.
+    public var document: String
+    public var comment: String
+    /// Why an adjustment was made (required for adjustments, empty otherwise).
+    public var reason: String
+    /// Who approved an adjustment: someone other than `actor` (required for adjustments).
+    public var approver: String
+
+    public init(
+        kind: Kind, time: Date, lot: String, location: String, destination: String? = nil, quantity: Double,
+        actor: String, document: String, comment: String = "", reason: String = "", approver: String = ""
+    ) {
+        self.kind = kind
+        self.time = time
+        self.lot = lot
+        self.location = location
+        self.destination = destination
+        self.quantity = quantity
+        self.actor = actor
+        self.document = document
+        self.comment = comment
+        self.reason = reason
+        self.approver = approver
+    }
+
+    /// The change to the lot's book quantity, kg: + for opening, receipt and adjustments up, − for
+    /// issues and adjustments down, 0 for a transfer (the lot keeps its quantity and changes place).
+    public var bookChange: Double {
+        switch kind {
+        case .opening, .receipt, .adjustment: quantity
+        case .issue: -quantity
+        case .transfer: 0
+        }
+    }
+
+    /// The time in integer UTC milliseconds, as the store keeps it and as the canonical text carries it.
+    public var timeMilliseconds: Int64 {
+        Int64((time.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// The transaction's content in one unambiguous line, the input of its chain hash.
+    ///
+    /// Fields in a fixed order, each as `name=` and its length-prefixed value (`6:bay-b1`), so no
+    /// value can imitate a field boundary; the quantity in Swift's shortest round-tripping decimal.
+    /// Changing this format invalidates every stored chain: it is versioned by its first field.
+    public var canonicalText: String {
+        let fields: [(String, String)] = [
+            ("v", "1"), ("kind", kind.rawValue), ("time", String(timeMilliseconds)), ("lot", lot),
+            ("location", location), ("destination", destination ?? ""), ("quantity", "\(quantity)"),
+            ("actor", actor), ("document", document), ("comment", comment), ("reason", reason),
+            ("approver", approver),
+        ]
+        return fields.map { "\($0.0)=\($0.1.utf8.count):\($0.1)" }.joined(separator: ";")
+    }
+}

@@ -1,0 +1,307 @@
+import CSV
+import Foundation
+public import StockpileDomain
+
+/// The ledger's CSV file (RFC 4180, documented in `docs/ledger.md`): one record per row, the
+/// `record` column saying which (`material`, `lot`, or a transaction kind), columns found by their
+/// header name in any order.
+///
+/// Rows are read with yaslab/CSV.swift, which returns one record at a time: the line a record starts
+/// on is the previous record's start plus its own line breaks (quoted fields may hold some), so every
+/// error names the line a text editor shows.
+public enum LedgerCSV {
+    /// Every column, in the order `export` writes them.
+    public static let columns = [
+        "record", "time", "lot", "material", "location", "destination", "quantity_kg", "container_kind",
+        "container_count", "tare_per_container_kg", "name", "hygroscopic", "humidity_limit_rh",
+        "moisture_allowance_pct", "actor", "document", "reason", "approver", "comment",
+    ]
+
+    /// The columns a file must have: the rest may be left out when no row needs them.
+    public static let requiredColumns: Set<String> = ["record"]
+
+    /// The column a ledger field is reported under.
+    public static func column(forField field: String) -> String {
+        switch field {
+        case "quantity", "kg": "quantity_kg"
+        case "kind": "record"
+        default: field
+        }
+    }
+
+    /// A record and the line it starts on.
+    public struct Row: Hashable, Sendable {
+        public var line: Int
+        public var record: LedgerRecord
+    }
+
+    /// A parsed file: the records that could be read, what is wrong with the others, and where each
+    /// column is (1-based) in its header.
+    public struct File: Hashable, Sendable {
+        public var rows: [Row]
+        /// Rows that could not be read as a record, each at its line and column. An import writes
+        /// nothing while there are any, but still checks the readable rows against the ledger so that
+        /// the clerk sees every error at once.
+        public var errors: [LedgerFileError]
+        public var columnNumbers: [String: Int]
+    }
+
+    /// Parses `text`; `file` names it in errors. Throws only when the file as a whole is unusable (empty,
+    /// a bad header, an unclosed quote); a bad row is reported in `File.errors`.
+    public static func parse(_ text: String, file: String) throws(LedgerFileErrors) -> File {
+        var errors: [LedgerFileError] = []
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false)
+        } catch {
+            throw LedgerFileErrors([LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "\(error)")])
+        }
+        var line = 1
+        var raw: [(line: Int, fields: [String])] = []
+        while let fields = reader.next() {
+            raw.append((line, fields))
+            line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) }
+        }
+        if let error = reader.error {
+            errors.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: "\(error)"))
+        }
+        if text.unicodeScalars.count(where: { $0 == "\"" }) % 2 == 1, let last = raw.last {
+            errors.append(
+                LedgerFileError(
+                    file: file, line: last.line, column: nil, columnName: nil,
+                    message: "a quoted field is never closed: the rest of the file was read into it"))
+        }
+        guard let header = raw.first else {
+            throw LedgerFileErrors([LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "the file is empty")])
+        }
+        var index: [String: Int] = [:]
+        for (position, name) in header.fields.enumerated() {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            if !columns.contains(trimmed) {
+                errors.append(
+                    LedgerFileError(
+                        file: file, line: header.line, column: position + 1, columnName: trimmed,
+                        message: "unknown column (the columns are: \(columns.joined(separator: ", ")))"))
+            } else if index.updateValue(position, forKey: trimmed) != nil {
+                errors.append(
+                    LedgerFileError(
+                        file: file, line: header.line, column: position + 1, columnName: trimmed,
+                        message: "the column appears twice"))
+            }
+        }
+        for required in requiredColumns.sorted() where index[required] == nil {
+            errors.append(
+                LedgerFileError(
+                    file: file, line: header.line, column: nil, columnName: required, message: "required column is missing"))
+        }
+        if !errors.isEmpty { throw LedgerFileErrors(errors) }
+        var rows: [Row] = []
+        for entry in raw.dropFirst() {
+            if entry.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            var fields = RowFields(file: file, line: entry.line, fields: entry.fields, index: index)
+            if entry.fields.count != header.fields.count {
+                errors.append(
+                    LedgerFileError(
+                        file: file, line: entry.line, column: nil, columnName: nil,
+                        message: "\(entry.fields.count) fields where the header has \(header.fields.count)"))
+                continue
+            }
+            if let record = fields.record() { rows.append(Row(line: entry.line, record: record)) }
+            errors += fields.errors
+        }
+        return File(rows: rows, errors: errors, columnNumbers: index.mapValues { $0 + 1 })
+    }
+
+    /// The rows of any RFC 4180 text, as fields.
+    static func records(_ text: String) throws -> [[String]] {
+        let reader = try CSVReader(string: text, hasHeaderRow: false)
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+
+    private static func lineBreaks(in field: String) -> Int {
+        var count = 0
+        var previous: Unicode.Scalar?
+        for scalar in field.unicodeScalars {
+            if scalar == "\n" || (scalar == "\r") { count += 1 }
+            if scalar == "\n", previous == "\r" { count -= 1 }
+            previous = scalar
+        }
+        return count
+    }
+
+    /// One row's fields by column name, collecting what is wrong with them.
+    struct RowFields {
+        let file: String
+        let line: Int
+        let fields: [String]
+        let index: [String: Int]
+        var errors: [LedgerFileError] = []
+
+        init(file: String, line: Int, fields: [String], index: [String: Int]) {
+            self.file = file
+            self.line = line
+            self.fields = fields
+            self.index = index
+        }
+
+        mutating func fail(_ column: String, _ message: String) {
+            errors.append(
+                LedgerFileError(
+                    file: file, line: line, column: index[column].map { $0 + 1 }, columnName: column, message: message))
+        }
+
+        func text(_ column: String) -> String {
+            guard let position = index[column], position < fields.count else { return "" }
+            return fields[position]
+        }
+
+        mutating func required(_ column: String) -> String {
+            let value = text(column).trimmingCharacters(in: .whitespaces)
+            if value.isEmpty { fail(column, index[column] == nil ? "required column is missing" : "required") }
+            return value
+        }
+
+        mutating func number(_ column: String, required: Bool = true) -> Double? {
+            let value = text(column).trimmingCharacters(in: .whitespaces)
+            if value.isEmpty {
+                if required { fail(column, index[column] == nil ? "required column is missing" : "required") }
+                return nil
+            }
+            guard let number = Double(value), number.isFinite else {
+                fail(column, "\"\(value)\" is not a number")
+                return nil
+            }
+            return number
+        }
+
+        mutating func integer(_ column: String) -> Int? {
+            let value = required(column)
+            guard !value.isEmpty else { return nil }
+            guard let number = Int(value) else {
+                fail(column, "\"\(value)\" is not a whole number")
+                return nil
+            }
+            return number
+        }
+
+        mutating func time() -> Date? {
+            let value = required("time")
+            guard !value.isEmpty else { return nil }
+            guard let date = UTCTimestamp.parse(value) else {
+                fail("time", "\"\(value)\" is not an ISO 8601 time (2026-12-01T08:00:00Z)")
+                return nil
+            }
+            return date
+        }
+
+        mutating func record() -> LedgerRecord? {
+            let kind = required("record")
+            switch kind {
+            case "":
+                return nil
+            case "material":
+                let code = required("material")
+                let name = required("name")
+                let hygroscopicText = required("hygroscopic").lowercased()
+                var hygroscopic = false
+                switch hygroscopicText {
+                case "yes", "true": hygroscopic = true
+                case "no", "false": hygroscopic = false
+                case "": break
+                default: fail("hygroscopic", "\"\(hygroscopicText)\" is not yes or no")
+                }
+                let limit = number("humidity_limit_rh", required: false)
+                let allowance = number("moisture_allowance_pct", required: false) ?? 0
+                guard errors.isEmpty else { return nil }
+                return .material(
+                    Material(
+                        code: code, name: name, hygroscopic: hygroscopic, humidityLimit: limit,
+                        moistureAllowancePercent: allowance))
+            case "lot":
+                let id = required("lot")
+                let material = required("material")
+                let location = required("location")
+                let containerKind = required("container_kind")
+                let count = integer("container_count")
+                let tare = number("tare_per_container_kg")
+                guard errors.isEmpty, let count, let tare else { return nil }
+                return .lot(
+                    Lot(
+                        id: id, material: material, location: location, containerKind: containerKind,
+                        containerCount: count, tarePerContainer: tare))
+            default:
+                guard let transactionKind = LedgerTransaction.Kind(rawValue: kind) else {
+                    let kinds = ["material", "lot"] + LedgerTransaction.Kind.allCases.map(\.rawValue)
+                    fail("record", "unknown record \"\(kind)\" (one of: \(kinds.joined(separator: ", ")))")
+                    return nil
+                }
+                let time = time()
+                let lot = required("lot")
+                let location = required("location")
+                let destination = text("destination").trimmingCharacters(in: .whitespaces)
+                let quantity = number("quantity_kg")
+                let actor = required("actor")
+                let document = required("document")
+                guard errors.isEmpty, let time, let quantity else { return nil }
+                return .transaction(
+                    LedgerTransaction(
+                        kind: transactionKind, time: time, lot: lot, location: location,
+                        destination: destination.isEmpty ? nil : destination, quantity: quantity, actor: actor,
+                        document: document, comment: text("comment"),
+                        reason: text("reason").trimmingCharacters(in: .whitespaces),
+                        approver: text("approver").trimmingCharacters(in: .whitespaces)))
+            }
+        }
+    }
+
+    // MARK: - Writing
+
+    /// The ledger as a file `parse` reads back to the same records: materials, lots, then every
+    /// transaction in the order recorded.
+    public static func export(_ ledger: BookLedger) -> String {
+        var lines = [columns.map(quote).joined(separator: ",")]
+        func row(_ values: [String: String]) {
+            lines.append(columns.map { quote(values[$0] ?? "") }.joined(separator: ","))
+        }
+        for material in ledger.materials.values.sorted(by: { $0.code < $1.code }) {
+            row([
+                "record": "material", "material": material.code, "name": material.name,
+                "hygroscopic": material.hygroscopic ? "yes" : "no",
+                "humidity_limit_rh": material.humidityLimit.map(number) ?? "",
+                "moisture_allowance_pct": number(material.moistureAllowancePercent),
+            ])
+        }
+        for lot in ledger.lots.values.sorted(by: { $0.id < $1.id }) {
+            row([
+                "record": "lot", "lot": lot.id, "material": lot.material, "location": lot.location,
+                "container_kind": lot.containerKind, "container_count": String(lot.containerCount),
+                "tare_per_container_kg": number(lot.tarePerContainer),
+            ])
+        }
+        for transaction in ledger.transactions {
+            row([
+                "record": transaction.kind.rawValue, "time": UTCTimestamp.text(transaction.time), "lot": transaction.lot,
+                "location": transaction.location, "destination": transaction.destination ?? "",
+                "quantity_kg": number(transaction.quantity), "actor": transaction.actor,
+                "document": transaction.document, "reason": transaction.reason, "approver": transaction.approver,
+                "comment": transaction.comment,
+            ])
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Shortest text that reads back as the same Double.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+    static func quote(_ field: String) -> String {
+        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return field
+        }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
