@@ -113,11 +113,12 @@ struct ProbeCommandTests {
         let probe = try ChildProcess(
             [
                 "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml",
-                "--json", "--count", "2", "--interval", "10s",
+                "--json", "--count", "2", "--interval", "1d",
             ], name: "probe")
         defer { probe.kill() }
-        let first = try await probe.waitFor(within: .seconds(9)) { lines in lines.first }
-        // Ten seconds before the second read: a line block-buffered until exit could not be here yet.
+        let first = try await probe.waitFor(within: .seconds(60)) { lines in lines.first }
+        // A day before the second read, and it is killed before then: a line block-buffered until
+        // exit could not be here at all.
         #expect(probe.isRunning)
         #expect(first.hasPrefix("{") && first.contains("\"points\""), "\(first)")
     }
