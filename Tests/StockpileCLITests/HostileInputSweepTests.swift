@@ -343,12 +343,12 @@ enum HostileSweep {
             + (item.change.isEmpty ? "" : " [\(item.change)]")
         let outcome: StockpileRunner.Outcome
         do {
-            outcome = try await StockpileRunner.run(item.arguments, timeLimit: .seconds(20))
+            outcome = try await StockpileRunner.run(item.arguments, timeLimit: .seconds(60), lowPriority: true)
         } catch {
             return "\(shown): could not run: \(error)"
         }
         let firstLine = outcome.standardError.split(separator: "\n").first.map(String.init) ?? ""
-        if outcome.timedOut { return "\(shown): still running after 20 s (accepted?) \(firstLine)" }
+        if outcome.timedOut { return "\(shown): still running after 60 s (accepted?) \(firstLine)" }
         if outcome.reason == .uncaughtSignal { return "\(shown): ended by signal \(outcome.status)" }
         guard outcome.status == 1 || outcome.status == 2 else {
             return "\(shown): exit \(outcome.status), expected 1 or 2: \(firstLine)"
