@@ -18,6 +18,7 @@ struct HostileInputSweepTests {
     @Test("every option of every subcommand refuses hostile values with exit 1 or 2, naming the option")
     func options() async throws {
         let scratch = try Scratch()
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
         let cases = HostileSweep.optionCases(scratch)
         #expect(cases.count > 150)
         let failures = await HostileSweep.run(cases)
@@ -27,6 +28,7 @@ struct HostileInputSweepTests {
     @Test("every numeric field of the site, profile and scenario files refuses hostile values at its line")
     func fileFields() async throws {
         let scratch = try Scratch()
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
         let cases = try HostileSweep.fileCases(scratch)
         #expect(cases.count > 300)
         let failures = await HostileSweep.run(cases)
