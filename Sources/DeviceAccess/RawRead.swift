@@ -106,9 +106,10 @@ public struct RawRead: Hashable, Sendable, CustomStringConvertible {
             "elapsed_ms": (elapsed.milliseconds * 1000).rounded() / 1000,
         ]
         if guessOrder, !table.holdsBits {
-            object["interpretations"] = RegisterInterpretations(registers: values).rows().map { row -> [String: Any] in
+            // Values as numbers (64-bit integers exactly), texts as strings.
+            object["interpretations"] = RegisterInterpretations(registers: values).jsonRows().map { row, values in
                 var entry: [String: Any] = ["address": address + row.offset, "type": row.type.name]
-                for (order, value) in row.values { entry[order.rawValue] = value }
+                for (order, value) in values { entry[order.rawValue] = value.object }
                 return entry
             }
         }

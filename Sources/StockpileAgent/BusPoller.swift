@@ -215,10 +215,12 @@ public final class BusPoller: Sendable {
     private func process(_ batch: Batch) async {
         var readings: [Reading] = []
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
-            for var reading in job.reader.decode(pass).readings {
-                if reading.quality == .offline { reading.quality = .unanswered(health: settled.health) }
-                readings.append(Reading(device: job.device.name, time: pass.started, reading: reading))
+            var decoded = job.reader.decode(pass).readings
+            for index in decoded.indices where decoded[index].quality == .offline {
+                decoded[index].quality = .unanswered(health: settled.health)
             }
+            readings += decoded.map { Reading(device: job.device.name, time: pass.started, reading: $0) }
+            deviceMetrics[job.claim.device].recordValues(decoded)
         }
         await writer.append(readings)
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {

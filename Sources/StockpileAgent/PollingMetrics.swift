@@ -10,6 +10,7 @@ import StockpileDomain
 /// - `stockpile_health_transitions_total{bus, device, to}`
 /// - `stockpile_discarded_answers_total{bus, device}`: answers read past during the device's polls
 ///   because they belonged to another request (a late answer, a neighbour's)
+/// - `stockpile_point_value{bus, device, point, unit}`, `stockpile_point_quality{bus, device, point}`
 struct DeviceMetrics: Sendable {
     private let discarded: Counter
     private let clean: Counter
@@ -42,6 +43,36 @@ struct DeviceMetrics: Sendable {
             degraded.increment()
         }
         pollTime.recordNanoseconds(Int64(elapsed.seconds * 1e9))
+    }
+
+    /// `stockpile_point_value{bus, device, point, unit}` and `stockpile_point_quality{bus, device, point}`
+    /// for each decoded reading: the value a Prometheus or Telegraf user graphs, and how far to trust it.
+    func recordValues(_ readings: [PointReading]) {
+        for reading in readings {
+            let point = dimensions + [("point", reading.name)]
+            let number: Double? =
+                switch reading.value {
+                case .number(let value)?: value
+                case .bool(let state)?: state ? 1 : 0
+                case .text?: nil
+                case nil: .nan
+                }
+            if let number {
+                Gauge(label: "stockpile_point_value", dimensions: point + [("unit", reading.unit ?? "")]).record(number)
+            }
+            Gauge(label: "stockpile_point_quality", dimensions: point).record(Self.code(reading.quality))
+        }
+    }
+
+    /// 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline: worse is larger, so `max` over points means something.
+    static func code(_ quality: ReadingQuality) -> Double {
+        switch quality {
+        case .good: 0
+        case .uncertain: 1
+        case .bad: 2
+        case .stale: 3
+        case .offline: 4
+        }
     }
 
     func recordHealth(_ state: DeviceHealth) {

@@ -26,7 +26,9 @@ public enum CheckedNumber {
 
     /// `value` when it is within `range`.
     public static func check(_ value: Int, in range: ClosedRange<Int>) throws(Failure) -> Int {
-        guard range.contains(value) else { throw Failure("\(value) is out of range \(range.lowerBound)–\(range.upperBound)") }
+        guard range.contains(value) else {
+            throw Failure("\(value) is out of range \(range.lowerBound)–\(range.upperBound)")
+        }
         return value
     }
 

@@ -47,7 +47,9 @@ public enum PointDisplay {
             main = []
         }
         main = main.filter(names.contains)
-        if main.isEmpty, let first = profile.points.first(where: { $0.pointClass == .measurement }) ?? profile.points.first {
+        if main.isEmpty,
+            let first = profile.points.first(where: { $0.pointClass == .measurement }) ?? profile.points.first
+        {
             main = [first.name]
         }
         return main

@@ -86,7 +86,8 @@ public enum ProfileLoader {
         let value = try field.int()
         let wire = value - base
         if base == 1, value == 0 {
-            throw field.error("address 0 with address_base 1: this profile numbers registers as the manual does, from 1")
+            throw field.error(
+                "address 0 with address_base 1: this profile numbers registers as the manual does, from 1")
         }
         guard (0...0xFFFF).contains(wire) else {
             let hint = value >= 10001 ? " (write manual 4xxxx numbers without the table digit; see Devices/README.md)" : ""

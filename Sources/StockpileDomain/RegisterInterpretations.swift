@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every way a run of registers can be read, for a technician facing an undocumented device.
 ///
 /// For each start register and each type, the value under each of the four orders, side by side.
@@ -20,6 +22,44 @@ public struct RegisterInterpretations: Sendable {
 
     /// The types tried, narrowest first.
     public static let types: [PointType] = [.int16, .uint16, .int32, .uint32, .float32, .int64, .uint64, .float64]
+
+    /// The same rows with each value as JSON wants it: a number (exact integer or finite float), a
+    /// text, or `NSNull` for a float that is NaN or infinite.
+    public func jsonRows() -> [(row: Row, values: [WordOrder: JSONScalar])] {
+        rows().map { row in
+            var values: [WordOrder: JSONScalar] = [:]
+            for (order, text) in row.values {
+                if case .string = row.type {
+                    values[order] = .text(text)
+                } else if row.type.isSigned, let value = Int64(text) {
+                    values[order] = .integer(value)
+                } else if let value = UInt64(text) {
+                    values[order] = .unsigned(value)
+                } else if let value = Double(text), value.isFinite {
+                    values[order] = .number(value)
+                } else {
+                    values[order] = .null
+                }
+            }
+            return (row, values)
+        }
+    }
+
+    /// One JSON value of an interpretation.
+    public enum JSONScalar: Hashable, Sendable {
+        case integer(Int64), unsigned(UInt64), number(Double), text(String), null
+
+        /// The value for `JSONSerialization`.
+        public var object: Any {
+            switch self {
+            case .integer(let value): value
+            case .unsigned(let value): value
+            case .number(let value): value
+            case .text(let value): value
+            case .null: NSNull()
+            }
+        }
+    }
 
     public func rows() -> [Row] {
         var rows: [Row] = []
@@ -46,8 +86,9 @@ public struct RegisterInterpretations: Sendable {
 
     static func text(_ raw: RawValue, type: PointType) -> String {
         switch raw {
-        case .integer:
-            return PointValue.format(raw.integerValue(for: type) ?? 0)
+        case .integer(let signed, let unsigned):
+            // Exactly, from the integer itself: through a Double, 64-bit values beyond 2^53 lose digits.
+            return type.isSigned ? String(signed) : String(unsigned)
         case .float(let value):
             if value.isNaN { return "NaN" }
             let magnitude = abs(value)

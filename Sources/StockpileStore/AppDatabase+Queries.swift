@@ -2,11 +2,12 @@ public import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// The readings of `device` (one `point`, or all of them when nil) with `since <= time < until`, oldest first.
+    /// The readings of `device` (one `point`, or all of them when nil) with `since <= time < until`, oldest first:
+    /// the oldest `limit` of them, or with `newest`, the newest `limit` (still returned oldest first).
     ///
     /// Reads a committed snapshot, concurrently with the writer (WAL).
     public func readings(
-        device: String, point: String? = nil, since: Date, until: Date? = nil, limit: Int? = nil
+        device: String, point: String? = nil, since: Date, until: Date? = nil, limit: Int? = nil, newest: Bool = false
     ) async throws -> [Reading] {
         try await reader.read { db in
             // Series first (CROSS JOIN fixes the loop order), then each one's `(series, time)` range.
@@ -25,12 +26,13 @@ extension AppDatabase {
                 sql += " AND r.time < ?"
                 arguments += [StoreTime.milliseconds(until)]
             }
-            sql += " ORDER BY r.time, r.id"
+            sql += newest ? " ORDER BY r.time DESC, r.id DESC" : " ORDER BY r.time, r.id"
             if let limit {
                 sql += " LIMIT ?"
                 arguments += [limit]
             }
-            return try Reading.fetchAll(db, sql: sql, arguments: arguments)
+            let readings = try Reading.fetchAll(db, sql: sql, arguments: arguments)
+            return newest ? readings.reversed() : readings
         }
     }
 

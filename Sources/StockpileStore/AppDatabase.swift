@@ -32,6 +32,12 @@ public struct AppDatabase: Sendable {
     /// The writer connection runs with `synchronous = FULL`: a batch whose ``ReadingWriter/flush()`` returned
     /// survives a killed process *and* a power cut, for the price of one fsync per batch.
     public static func open(path: String) throws -> AppDatabase {
+        // What is already there must be a store: a directory or another file is said in words, not
+        // as SQLite error 14 or 26 (and a foreign file is never turned into a store).
+        if FileManager.default.fileExists(atPath: path) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            if size != 0 { try checkStoreFile(path) }
+        }
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
         try pool.barrierWriteWithoutTransaction { db in
             for pragma in writerPragmas {

@@ -31,7 +31,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -58,7 +58,7 @@ struct AgentCommand: AsyncParsableCommand {
             try ListenAddress.ensureAvailable(option: "--metrics", host: host, port: port)
         }
         // Before any metric is made: swift-metrics takes one backend per process.
-        let prometheus = metrics.map { _ in PrometheusMetricsFactory() }
+        let prometheus = metrics.map { _ in DescribedMetricsFactory() }
         if let prometheus { MetricsSystem.bootstrap(prometheus) }
         var logger = Logger(label: "stockpile.agent")
         let configuration = try CommandFailure.loadSite(site, devices: devices)

@@ -29,7 +29,7 @@ struct CommandCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     func run() async throws {

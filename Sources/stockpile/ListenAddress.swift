@@ -16,7 +16,8 @@ enum ListenAddress {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw CommandFailure.exit("\(option) \(shown): cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
+            throw CommandFailure.exit(
+                "\(option) \(shown): cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
         }
         defer { freeaddrinfo(list) }
         let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
@@ -30,5 +31,19 @@ enum ListenAddress {
             let reason = code == EADDRINUSE ? "the port is already in use" : String(cString: strerror(code))
             throw CommandFailure.exit("\(option) \(shown): cannot listen: \(reason)")
         }
+    }
+}
+
+/// Resolves a TCP host name before a probe connects, so a name that does not resolve says so
+/// instead of reaching libmodbus, which reports it as a refused connection.
+enum HostLookup {
+    /// Nil when `host` resolves (or is a literal address); otherwise the resolver's reason.
+    static func failure(_ host: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(host, nil, &hints, &list)
+        if let list { freeaddrinfo(list) }
+        return resolved == 0 ? nil : String(cString: gai_strerror(resolved))
     }
 }

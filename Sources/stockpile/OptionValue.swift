@@ -30,7 +30,9 @@ enum OptionValue {
         let standard = SiteConfiguration.RTULine.standardBauds
         guard standard.contains(value) else {
             throw ValidationError(
-                "\(value) is not a standard serial speed (use \(standard.sorted().map(String.init).joined(separator: ", ")))")
+                "\(value) is not a standard serial speed (use "
+                    + standard.sorted().map(String.init).joined(separator: ", ") + ")"
+            )
         }
         return value
     }
@@ -38,6 +40,17 @@ enum OptionValue {
     /// A path: not empty (an empty `--site ''` would otherwise reach the loader as no file at all).
     static let path: @Sendable (String) throws -> String = { text in
         guard !text.isEmpty else { throw ValidationError("expected a path, found nothing") }
+        return text
+    }
+
+    /// An existing directory (a profile directory given by mistake would otherwise be skipped silently).
+    static let directory: @Sendable (String) throws -> String = { text in
+        guard !text.isEmpty else { throw ValidationError("expected a directory, found nothing") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
+            throw ValidationError("no such directory")
+        }
+        guard isDirectory.boolValue else { throw ValidationError("not a directory") }
         return text
     }
 

@@ -110,6 +110,9 @@ struct ProbeCommand: AsyncParsableCommand {
         StockpileCommand.bootstrapLogging(level: verbose ? .info : .critical)
         let transport: ModbusTransport
         if let tcp, let parsed = ModbusTransport.tcp(parsing: tcp) {
+            if case .tcp(let host, _) = parsed, let reason = HostLookup.failure(host) {
+                throw fail("--tcp \(tcp): cannot resolve \(host): \(reason)")
+            }
             transport = parsed
         } else {
             transport = .rtu(

@@ -24,18 +24,26 @@ struct ReadingsCommand: AsyncParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Start: a duration ago (1h, 30m, 2d) or an ISO 8601 time.", valueName: "WHEN"))
-    var since: String = "1h"
+        help: ArgumentHelp(
+            "Start: a duration ago (1h, 30m, 2d), an ISO 8601 time, or a date (that day's 00:00 UTC). "
+                + "Default: 1h, or all time with --last.",
+            valueName: "WHEN"))
+    var since: String?
 
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("End (exclusive): a duration ago or an ISO 8601 time.", valueName: "WHEN"))
+        help: ArgumentHelp("End (exclusive): a duration ago, an ISO 8601 time or a date.", valueName: "WHEN"))
     var until: String?
 
     @Option(
         parsing: .unconditional, help: "At most this many readings, 1–10000000.",
         transform: OptionValue.int(in: 1...10_000_000))
     var limit: Int?
+
+    @Option(
+        parsing: .unconditional, help: "Only the newest N readings (still printed oldest first), 1–10000000.",
+        transform: OptionValue.int(in: 1...10_000_000))
+    var last: Int?
 
     @Flag(help: "Comma-separated values with a header line.")
     var csv = false
@@ -45,9 +53,12 @@ struct ReadingsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if csv, json { throw ValidationError("choose one of --csv and --json") }
-        if TimeArgument.parse(since) == nil { throw ValidationError("--since: a duration (1h) or ISO 8601 time") }
+        if limit != nil, last != nil { throw ValidationError("choose one of --limit (oldest N) and --last (newest N)") }
+        if let since, TimeArgument.parse(since) == nil {
+            throw ValidationError("--since \(since): a duration (1h), an ISO 8601 time or a date (2026-11-30)")
+        }
         if let until, TimeArgument.parse(until) == nil {
-            throw ValidationError("--until: a duration (1h) or ISO 8601 time")
+            throw ValidationError("--until \(until): a duration (1h), an ISO 8601 time or a date (2026-11-30)")
         }
     }
 
@@ -58,23 +69,26 @@ struct ReadingsCommand: AsyncParsableCommand {
         let now = Date()
         let readings: [Reading]
         do {
+            let start = since.flatMap { TimeArgument.parse($0, now: now) } ?? (last == nil ? now - 3600 : .distantPast)
             readings = try await database.readings(
-                device: device, point: point, since: TimeArgument.parse(since, now: now)!,
-                until: until.flatMap { TimeArgument.parse($0, now: now) }, limit: limit)
+                device: device, point: point, since: start, until: until.flatMap { TimeArgument.parse($0, now: now) },
+                limit: last ?? limit, newest: last != nil)
         } catch {
             throw CommandFailure.exit("\(error)")
         }
+        let units = ReadingExport.units(site?.device(named: device))
         if json {
-            Output.line(try ReadingExport.json(readings))
+            Output.line(try ReadingExport.json(readings, units: units))
         } else if csv {
-            Output.line(ReadingExport.csv(readings), terminated: false)
+            Output.line(ReadingExport.csv(readings, units: units), terminated: false)
         } else if readings.isEmpty {
             Output.line("no readings of \(device)\(point.map { " \($0)" } ?? "") in that period")
         } else {
-            var table = TextTable(header: ["time (UTC)", "point", "value", "quality"])
+            var table = TextTable(header: ["time (UTC)", "point", "value", "unit", "quality"])
             for reading in readings {
                 table.rows.append([
-                    TimeArgument.format(reading.time), reading.point, reading.value?.description ?? "", reading.quality.rawValue,
+                    TimeArgument.format(reading.time), reading.point, reading.value?.description ?? "",
+                    units[reading.point] ?? "", reading.quality.rawValue,
                 ])
             }
             Output.line(table.render())
@@ -101,7 +115,8 @@ extension ReadingsCommand {
             let names = known.keys.sorted()
             throw CommandFailure.exit(
                 "--device \(device): no such device"
-                    + (names.isEmpty ? " (the store holds no readings yet)" : " (known: \(names.joined(separator: ", ")))"))
+                    + (names.isEmpty
+                        ? " (the store holds no readings yet)" : " (known: \(names.joined(separator: ", ")))"))
         }
         if let point, !points.contains(point) {
             throw CommandFailure.exit(
@@ -112,12 +127,19 @@ extension ReadingsCommand {
 
 /// Readings as CSV and JSON, for spreadsheets and scripts.
 enum ReadingExport {
-    static func csv(_ readings: [Reading]) -> String {
-        var text = "time,device,point,value,quality\n"
+    /// Each point's unit, from the device's profile (the store keeps values, the profile their units).
+    static func units(_ device: SiteConfiguration.Device?) -> [String: String] {
+        var units: [String: String] = [:]
+        for point in device?.profile.points ?? [] { units[point.name] = point.unit }
+        return units
+    }
+
+    static func csv(_ readings: [Reading], units: [String: String] = [:]) -> String {
+        var text = "time,device,point,value,unit,quality\n"
         for reading in readings {
             let fields = [
                 TimeArgument.format(reading.time), reading.device, reading.point, reading.value?.description ?? "",
-                reading.quality.rawValue,
+                units[reading.point] ?? "", reading.quality.rawValue,
             ]
             text += fields.map(field).joined(separator: ",") + "\n"
         }
@@ -135,6 +157,7 @@ enum ReadingExport {
         var device: String
         var point: String
         var value: Value?
+        var unit: String?
         var quality: String
 
         enum Value: Encodable {
@@ -157,13 +180,14 @@ enum ReadingExport {
             try container.encode(point, forKey: .point)
             // An explicit null: no value was read.
             try container.encode(value, forKey: .value)
+            try container.encode(unit, forKey: .unit)
             try container.encode(quality, forKey: .quality)
         }
 
-        enum CodingKeys: String, CodingKey { case time, device, point, value, quality }
+        enum CodingKeys: String, CodingKey { case time, device, point, value, unit, quality }
     }
 
-    static func json(_ readings: [Reading]) throws -> String {
+    static func json(_ readings: [Reading], units: [String: String] = [:]) throws -> String {
         let rows = readings.map { reading in
             Row(
                 time: TimeArgument.format(reading.time), device: reading.device, point: reading.point,
@@ -173,7 +197,7 @@ enum ReadingExport {
                     case .bool(let bool): .bool(bool)
                     case .text(let text): .text(text)
                     }
-                }, quality: reading.quality.rawValue)
+                }, unit: units[reading.point], quality: reading.quality.rawValue)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -39,7 +39,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     @Flag(help: "Print every request and response, hex and decoded.")

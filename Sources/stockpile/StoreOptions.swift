@@ -24,7 +24,7 @@ struct StoreOptions: ParsableArguments {
 
     @Option(
         name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
-        transform: OptionValue.path)
+        transform: OptionValue.directory)
     var devices: [String] = []
 
     /// Where an installed agent's site file lives (README, "Installing the agent").
@@ -90,11 +90,18 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// `1h`, `30m`, `2d` ago, or an ISO 8601 instant (`2026-11-30T05:00:00Z`).
+/// `1h`, `30m`, `2d` ago, an ISO 8601 instant (`2026-11-30T05:00:00Z`), or a date (`2026-11-30`:
+/// that day's 00:00 UTC).
 enum TimeArgument {
     static func parse(_ text: String, now: Date = Date()) -> Date? {
         if let duration = DurationText.parse(text) {
             return now.addingTimeInterval(-duration.seconds)
+        }
+        if text.count == 10 {
+            let day = ISO8601DateFormatter()
+            day.formatOptions = [.withFullDate]
+            day.timeZone = TimeZone(identifier: "UTC")
+            if let date = day.date(from: text) { return date }
         }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }

@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// The control application on an ephemeral loopback port, for one test.
-private struct LiveControl {
+struct LiveControl {
     let port: Int
 
     /// Runs `body` against the control channel of `service`, served by its real HTTP server.

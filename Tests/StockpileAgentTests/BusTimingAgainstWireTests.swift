@@ -82,8 +82,9 @@ struct BusTimingAgainstWireTests {
         let groups = PolledDeviceGroups.periodicPlans(of: profile, schedule: schedule)
         let timing = BusTiming(bus: bus)
         let wireRound = groups.reduce(Duration.zero) { $0 + timing.pollTime($1) - timing.turnaround * $1.count } * 3
+        // Checked before dividing: on a stalled machine no poll may complete, and elapsed / 0 traps.
+        try #require(polls > 0)
         let measuredRound = elapsed / (Double(polls) / Double(3 * groups.count))
-        #expect(polls > 0)
         // The simulated line cannot be faster than the wire; a lower bound only.
         #expect(measuredRound >= wireRound * 0.95, "measured \(measuredRound), wire \(wireRound)")
         print("paced 19,200-baud round of 3 XY-MD02: measured \(measuredRound), predicted wire time \(wireRound)")

@@ -103,7 +103,9 @@ import Testing
             #expect(status.status == 0, "\(status.standardError)")
             let rows = status.standardOutput.split(separator: "\n").map(String.init)
             let scaleRow = try #require(rows.first { $0.hasPrefix("scale ") }, "\(status.standardOutput)")
-            #expect(scaleRow.contains("online") && scaleRow.contains("gross 2400 kg, stable") && scaleRow.contains("good"))
+            #expect(
+                scaleRow.contains("online") && scaleRow.contains("gross 2400 kg, stable") && scaleRow.contains("good"),
+                "\(status.standardOutput)")
             let climateRow = try #require(rows.first { $0.hasPrefix("climate ") }, "\(status.standardOutput)")
             // Main values to the profile's resolution (×0.1 registers: one decimal).
             #expect(climateRow.contains("temperature 17.0 °C, humidity 45.0 %RH"), "\(climateRow)")
@@ -122,9 +124,26 @@ import Testing
             let csv = try await StockpileRunner.run(
                 ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", "10s", "--csv"])
             let csvLines = csv.standardOutput.split(separator: "\n")
-            #expect(csvLines.first == "time,device,point,value,quality")
+            #expect(csvLines.first == "time,device,point,value,unit,quality")
             #expect(csvLines.count >= 6)
-            #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,good") })
+            #expect(csvLines.dropFirst().allSatisfy { $0.hasSuffix(",climate,humidity,45,%RH,good") })
+            // --last N: the newest N, oldest first, from all time; a date is that day's 00:00 UTC.
+            // The agent still writes: the newest two come from at or after the newest two seen just before.
+            let before = try await Self.readings(site: site, device: "climate", point: "humidity")
+            let newestTwo = try await StockpileRunner.run(
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--last", "2", "--json"])
+            let lastRows = try #require(
+                try JSONSerialization.jsonObject(with: Data(newestTwo.standardOutput.utf8)) as? [[String: Any]])
+            #expect(lastRows.count == 2 && lastRows.allSatisfy { $0["unit"] as? String == "%RH" })
+            let lastTimes = lastRows.compactMap { $0["time"] as? String }
+            let seenTimes = before.compactMap { $0["time"] as? String }
+            #expect(lastTimes.count == 2 && lastTimes[0] < lastTimes[1], "oldest first: \(lastTimes)")
+            #expect(seenTimes.count >= 2 && lastTimes.first.map { $0 >= seenTimes[seenTimes.count - 2] } == true)
+            let yesterday = String(ISO8601DateFormatter().string(from: Date() - 86_400).prefix(10))
+            let sinceDay = try await StockpileRunner.run(
+                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday,
+                 "--csv"])
+            #expect(sinceDay.status == 0 && sinceDay.standardOutput.split(separator: "\n").count >= csvLines.count)
             #expect(await second.terminate().status == 0)
             // With the agent stopped, the held values age past 3 poll intervals and show stale.
             try await Task.sleep(for: .milliseconds(600))
@@ -133,9 +152,10 @@ import Testing
             #expect(staleRow.contains("gross 2400 kg") && staleRow.contains(" stale "), "\(staleRow)")
             // The agent stopped writing: health says so, not the last transition's `online`.
             let stoppedJSON = try await StockpileRunner.run(["status", "--site", site, "--json"])
-            let stoppedDevices = try JSONSerialization.jsonObject(with: Data(stoppedJSON.standardOutput.utf8))
-            let stoppedScale = (stoppedDevices as? [[String: Any]])?.first { $0["device"] as? String == "scale" }
-            #expect(stoppedScale?["health"] as? String == "stale", "\(stoppedJSON.standardOutput)")
+            let stoppedDevices = try #require(
+                try JSONSerialization.jsonObject(with: Data(stoppedJSON.standardOutput.utf8)) as? [[String: Any]])
+            let stoppedScale = try #require(stoppedDevices.first { $0["device"] as? String == "scale" })
+            #expect(stoppedScale["health"] as? String == "stale", "\(stoppedScale)")
             // Polling only: the simulator saw reads, never a write.
             for device in ["scale", "climate"] {
                 let counters = try await simulator.counters(device)
@@ -231,6 +251,15 @@ import Testing
             let count = try #require(polls?.split(separator: " ").last.flatMap { Int($0) })
             #expect(count >= 5, "100 ms polls for a second: \(count)")
             #expect(lines.contains { $0.hasPrefix(#"stockpile_bus_round_seconds{bus="main",kind="predicted"}"#) })
+            // The readings themselves, with their unit and quality, and a HELP line for every metric.
+            let gross = #"stockpile_point_value{bus="main",device="scale",point="gross",unit="kg"} 2400.0"#
+            #expect(lines.contains(gross), "\(text)")
+            let humidity = #"stockpile_point_value{bus="line1",device="climate",point="humidity",unit="%RH"} 45.0"#
+            #expect(lines.contains(humidity))
+            #expect(lines.contains(#"stockpile_point_quality{bus="main",device="scale",point="gross"} 0.0"#))
+            let families = Set(lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+            let described = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(!families.isEmpty && families == described, "without HELP: \(families.subtracting(described))")
             let (missing, _) = try await LoopbackHTTP.exchange(port: port, "GET", "/other")
             #expect(missing == 404)
             #expect(await agent.terminate().status == 0)

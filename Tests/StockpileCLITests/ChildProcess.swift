@@ -29,12 +29,15 @@ final class ChildProcess: Sendable {
         self.process = process
         try process.run()
         for (pipe, isError) in [(standardOutput, false), (standardError, true)] {
-            let handle = pipe.fileHandleForReading
+            let descriptor = pipe.fileHandleForReading.fileDescriptor
+            // read(2) with EINTR retried: `availableData` traps when a signal interrupts the read.
             let reader = Thread { [self] in
+                var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {
-                    let data = PipeReading.chunk(handle.fileDescriptor)
-                    if data.isEmpty { return }
-                    let chunk = String(decoding: data, as: UTF8.self)
+                    let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                    if count < 0, errno == EINTR { continue }
+                    if count <= 0 { return }
+                    let chunk = String(decoding: buffer[0..<count], as: UTF8.self)
                     text.withLock { isError ? ($0.standardError += chunk) : ($0.standardOutput += chunk) }
                 }
             }

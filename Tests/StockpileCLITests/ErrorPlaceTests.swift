@@ -38,11 +38,15 @@ struct ErrorPlaceTests {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         let outcome = try await StockpileRunner.run(
-            ["agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path,
-             "--metrics", "127.0.0.1:\(held.port)"],
+            [
+                "agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path,
+                "--metrics", "127.0.0.1:\(held.port)",
+            ],
             timeLimit: .seconds(30))
         #expect(outcome.status == 1 && !outcome.timedOut)
-        #expect(outcome.standardError == "stockpile: --metrics 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
+        #expect(
+            outcome.standardError
+                == "stockpile: --metrics 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
         #expect(outcome.standardOutput.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: data.path), "the store was created")
     }
@@ -54,7 +58,9 @@ struct ErrorPlaceTests {
             ["simulate", "--scenario", "Simulators/faults.yaml", "--control", "127.0.0.1:\(held.port)"],
             timeLimit: .seconds(30))
         #expect(outcome.status == 1 && !outcome.timedOut)
-        #expect(outcome.standardError == "stockpile: --control 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
+        #expect(
+            outcome.standardError
+                == "stockpile: --control 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
         #expect(outcome.standardOutput.isEmpty)
     }
 
@@ -70,7 +76,8 @@ struct ErrorPlaceTests {
         #expect(device.status == 1)
         #expect(device.standardError.hasPrefix("stockpile: --device nope: no such device (known: "))
         #expect(device.standardError.contains("bay-a1-scale"))
-        let point = try await StockpileRunner.run(["readings"] + site + ["--device", "bay-a1-scale", "--point", "nope"])
+        let point = try await StockpileRunner.run(
+            ["readings"] + site + ["--device", "bay-a1-scale", "--point", "nope"])
         #expect(point.status == 1)
         #expect(point.standardError.hasPrefix("stockpile: --point nope: bay-a1-scale has no such point (known: "))
         #expect(point.standardError.contains("gross"))
@@ -87,7 +94,10 @@ struct ErrorPlaceTests {
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let cases: [(String, String)] = [
             (directory.path, "\(directory.path) is a directory, not a store file"),
-            ("Simulators/demo-warehouse/site.yaml", "Simulators/demo-warehouse/site.yaml is not a Stockpile store (not an SQLite database)"),
+            (
+                "Simulators/demo-warehouse/site.yaml",
+                "Simulators/demo-warehouse/site.yaml is not a Stockpile store (not an SQLite database)"
+            ),
             (empty, "\(empty) is an empty file, not a Stockpile store"),
         ]
         for (path, message) in cases {
@@ -95,6 +105,17 @@ struct ErrorPlaceTests {
             #expect(outcome.status == 1)
             #expect(outcome.standardError == "stockpile: \(message)\n")
         }
+        // The agent's own store path taken by a directory: said in words, not SQLite error 14.
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(
+            at: data.appendingPathComponent("stockpile.sqlite"), withIntermediateDirectories: true)
+        let agent = try await StockpileRunner.run(
+            ["agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path], timeLimit: .seconds(30)
+        )
+        #expect(agent.status == 1 && !agent.timedOut)
+        #expect(
+            agent.standardError.hasSuffix("stockpile.sqlite is a directory, not a store file\n"),
+            "\(agent.standardError)")
     }
 
     @Test("127.0.0.1:15020:1 is a usage error, not an IPv6 host; a negative unit gets the range")
@@ -102,12 +123,19 @@ struct ErrorPlaceTests {
         let endpoint = try await StockpileRunner.run(["probe", "--tcp", "127.0.0.1:15020:1", "--read", "holding:0:1"])
         #expect(endpoint.status == 2)
         #expect(endpoint.standardError.contains("--tcp 127.0.0.1:15020:1: expected HOST, HOST:PORT or [IPv6]:PORT"))
-        let unit = try await StockpileRunner.run(["probe", "--tcp", "127.0.0.1:9", "--read", "holding:0:1", "--unit", "-1"])
+        let unit = try await StockpileRunner.run([
+            "probe", "--tcp", "127.0.0.1:9", "--read", "holding:0:1", "--unit", "-1",
+        ])
         #expect(unit.status == 2)
         #expect(unit.standardError.contains("-1 is out of range 0–255"))
         #expect(unit.standardError.contains("--unit"))
-        let ipv6 = try await StockpileRunner.run(["probe", "--tcp", "::1", "--read", "holding:0:1", "--timeout", "50ms", "--unit", "1"])
+        let ipv6 = try await StockpileRunner.run([
+            "probe", "--tcp", "::1", "--read", "holding:0:1", "--timeout", "50ms", "--unit", "1",
+        ])
         #expect(ipv6.status == 1, "a bare IPv6 literal is still an address: \(ipv6.standardError)")
         #expect(ipv6.standardError.contains("[::1]:502"))
+        let unresolved = try await StockpileRunner.run(["probe", "--tcp", "nosuch.invalid", "--read", "holding:0:1"])
+        #expect(unresolved.status == 1)
+        #expect(unresolved.standardError.hasPrefix("stockpile: --tcp nosuch.invalid: cannot resolve nosuch.invalid: "))
     }
 }

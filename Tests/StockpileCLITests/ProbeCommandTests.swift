@@ -12,6 +12,8 @@ private func laumasServer(unknownUnit: ModbusServer.UnknownUnitPolicy = .excepti
     bank.setHoldingRegisters([0, 2500, 0, 2500], at: 7)
     // A Vaisala-style float, low word first, for --guess-order: 0x41F47AE1 = 30.56.
     bank.setHoldingRegisters([0x7AE1, 0x41F4], at: 20)
+    // 2^63 + 1 = 9223372036854775809 as a uint64, high word first: not a Double.
+    bank.setHoldingRegisters([0x8000, 0, 0, 1], at: 24)
     let server = ModbusServer(units: [1: bank], unknownUnit: unknownUnit)
     return (server, try server.startTCP())
 }
@@ -80,6 +82,46 @@ struct ProbeCommandTests {
         let columns = float.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         #expect(columns.count == 6)
         #expect(columns.count == 6 && columns[3] == "30.56", "\(float)")
+    }
+
+    @Test("--guess-order shows 64-bit integers exactly, and its JSON values are numbers")
+    func guessOrderExact() async throws {
+        let (server, port) = try laumasServer()
+        defer { server.stop() }
+        let table = try await StockpileRunner.run([
+            "probe", "--tcp", "127.0.0.1:\(port)", "--read", "holding:24:4", "--guess-order",
+        ])
+        #expect(table.status == 0)
+        let uint64 = table.standardOutput.split(separator: "\n").first { $0.contains("uint64") }.map(String.init) ?? ""
+        #expect(uint64.contains("9223372036854775809"), "\(uint64)")
+        let json = try await StockpileRunner.run([
+            "probe", "--tcp", "127.0.0.1:\(port)", "--read", "holding:24:4", "--guess-order", "--json",
+        ])
+        #expect(json.status == 0)
+        #expect(json.standardOutput.contains("\"ABCD\":9223372036854775809"), "\(json.standardOutput)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let rows = try #require(object["interpretations"] as? [[String: Any]])
+        let int16 = try #require(rows.first { $0["type"] as? String == "int16" && $0["address"] as? Int == 24 })
+        #expect(int16["ABCD"] as? Int == -32768, "\(int16)")
+        #expect(try #require(object["time"] as? String).contains("."), "probe JSON times carry milliseconds")
+    }
+
+    @Test("--count N writes each read as it is made: a pipe sees the first line while the probe still runs")
+    func eachReadFlushed() async throws {
+        let (server, port) = try laumasServer()
+        defer { server.stop() }
+        let probe = try ChildProcess(
+            [
+                "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml",
+                "--json", "--count", "2", "--interval", "1d",
+            ], name: "probe")
+        defer { probe.kill() }
+        let first = try await probe.waitFor(within: .seconds(60)) { lines in lines.first }
+        // A day before the second read, and it is killed before then: a line block-buffered until
+        // exit could not be here at all.
+        #expect(probe.isRunning)
+        #expect(first.hasPrefix("{") && first.contains("\"points\""), "\(first)")
     }
 
     @Test("an exception is one clear line naming the range in both notations and the points, with exit 1")

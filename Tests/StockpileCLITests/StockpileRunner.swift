@@ -38,8 +38,14 @@ enum StockpileRunner {
     /// Spawned with `posix_spawn`, not `Foundation.Process`: `Process.run()` on Linux over-reads
     /// `/proc/self/fd` entries and crashes now and then when many children run at once
     /// (swift-corelibs-foundation PR #5472), which the hostile-input sweep does.
-    static func run(_ arguments: [String], timeLimit: Duration? = nil) async throws -> Outcome {
-        let child = try SpawnedChild(executable: executable.path, arguments: arguments, directory: repository.path)
+    ///
+    /// `lowPriority` runs the child at nice 19, so a sweep of many short children yields the CPU to
+    /// the timing tests running beside it.
+    static func run(
+        _ arguments: [String], timeLimit: Duration? = nil, lowPriority: Bool = false
+    ) async throws -> Outcome {
+        let child = try SpawnedChild(
+            executable: executable.path, arguments: arguments, directory: repository.path, lowPriority: lowPriority)
         if let timeLimit {
             let pid = child.pid
             DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeLimit.components.seconds)) {
@@ -62,7 +68,7 @@ private final class SpawnedChild: Sendable {
     private let state = Mutex((output: Data(), error: Data(), timedOut: false, exited: false))
     private let group = DispatchGroup()
 
-    init(executable: String, arguments: [String], directory: String) throws {
+    init(executable: String, arguments: [String], directory: String, lowPriority: Bool) throws {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0 else {
@@ -79,7 +85,8 @@ private final class SpawnedChild: Sendable {
         // `env -C` changes directory and then execs the executable, so `pid` is stockpile's own
         // (Swift's Glibc module does not export posix_spawn_file_actions_addchdir_np).
         let launcher = "/usr/bin/env"
-        let argv = ([launcher, "-C", directory, executable] + arguments).map { strdup($0) } + [nil]
+        let nice = lowPriority ? ["/usr/bin/nice", "-n", "19"] : []
+        let argv = ([launcher, "-C", directory] + nice + [executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, launcher, &actions, nil, argv, environ)

@@ -16,7 +16,9 @@ struct HostileNumberTests {
         }
     }
 
-    @Test("a profile scale of .inf, .nan or 1e400 is refused at its line and field", arguments: [".inf", ".nan", "-.inf", "1e400"])
+    @Test(
+        "a profile scale of .inf, .nan or 1e400 is refused at its line and field",
+        arguments: [".inf", ".nan", "-.inf", "1e400"])
     func infiniteScale(value: String) throws {
         let error = try #require(profileError("scale: 0.1", "scale: \(value)"))
         #expect(error.line == 30)
@@ -44,7 +46,8 @@ struct HostileNumberTests {
 
     @Test("a key given twice names the second line and the first")
     func duplicateKey() throws {
-        let error = try #require(profileError("    type: int16\n    scale: 0.1", "    type: int16\n    scale: 0.1\n    scale: 10"))
+        let error = try #require(
+            profileError("    type: int16\n    scale: 0.1", "    type: int16\n    scale: 0.1\n    scale: 10"))
         #expect(error.line == 31)
         #expect(error.field == "scale")
         #expect(error.message == "the key is given twice (first at line 30)")
@@ -90,13 +93,25 @@ struct HostileNumberTests {
 
     @Test("the checked number parser refuses what options must not take, naming the range")
     func checkedNumbers() throws {
-        #expect(throws: CheckedNumber.Failure("inf is not a finite number")) { try CheckedNumber.double("inf", in: 0...1) }
-        #expect(throws: CheckedNumber.Failure("nan is not a finite number")) { try CheckedNumber.double("nan", in: 0...1) }
+        #expect(throws: CheckedNumber.Failure("inf is not a finite number")) {
+            try CheckedNumber.double("inf", in: 0...1)
+        }
+        #expect(throws: CheckedNumber.Failure("nan is not a finite number")) {
+            try CheckedNumber.double("nan", in: 0...1)
+        }
         #expect(throws: CheckedNumber.Failure("-1 is out of range 0–255")) { try CheckedNumber.int("-1", in: 0...255) }
-        #expect(throws: CheckedNumber.Failure("1e300 is out of range 1–10")) { try CheckedNumber.int("1e300", in: 1...10) }
-        #expect(throws: CheckedNumber.Failure("expected a number, found nothing")) { try CheckedNumber.double("", in: 0...1) }
-        #expect(throws: CheckedNumber.Failure.self) { try CheckedNumber.duration("0.0001", in: .milliseconds(1)...Duration.seconds(60)) }
-        #expect(throws: CheckedNumber.Failure.self) { try CheckedNumber.duration("1e300", in: .milliseconds(1)...Duration.seconds(60)) }
+        #expect(throws: CheckedNumber.Failure("1e300 is out of range 1–10")) {
+            try CheckedNumber.int("1e300", in: 1...10)
+        }
+        #expect(throws: CheckedNumber.Failure("expected a number, found nothing")) {
+            try CheckedNumber.double("", in: 0...1)
+        }
+        #expect(throws: CheckedNumber.Failure.self) {
+            try CheckedNumber.duration("0.0001", in: .milliseconds(1)...Duration.seconds(60))
+        }
+        #expect(throws: CheckedNumber.Failure.self) {
+            try CheckedNumber.duration("1e300", in: .milliseconds(1)...Duration.seconds(60))
+        }
         #expect(try CheckedNumber.duration("0.5", in: .milliseconds(1)...Duration.seconds(60)) == .milliseconds(500))
         #expect(try CheckedNumber.duration("250ms", in: .milliseconds(1)...Duration.seconds(60)) == .milliseconds(250))
         #expect(try CheckedNumber.int(" 7 ", in: 0...10) == 7)
