@@ -55,7 +55,9 @@ struct CountCommand: AsyncParsableCommand {
         @Option(help: "The location counted.")
         var location: String
 
-        @Option(help: "The net weight counted, kg.")
+        @Option(
+            parsing: .unconditional, help: "The net weight counted, kg (0–1e9).",
+            transform: OptionValue.double(in: 0...1e9))
         var kg: Double
 
         @Option(help: "Who counted.")

@@ -129,7 +129,10 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "A transfer's destination.")
         var destination: String?
 
-        @Option(help: "kg: positive; signed for an adjustment (write a loss as --kg=-25).")
+        @Option(
+            parsing: .unconditional,
+            help: "kg: positive; signed for an adjustment (a loss: --kg -25), at most 1e9 either way.",
+            transform: OptionValue.double(in: -1e9...1e9))
         var kg: Double
 
         @Option(help: "Who records it.")

@@ -170,8 +170,51 @@ enum HostileSweep {
             Option(
                 command: ["command"], name: "--devices", kind: .directory,
                 base: ["--site", site, "--device", "x", "tare"]),
+            // The ledger, counts and reconciliation: the demo site for its locations, a scratch store.
+            Option(
+                command: ["ledger", "show"], name: "--at", kind: .text(["", "inf", "abc", "2026-13-45", "-1h"]),
+                base: ["--site", site] + store),
+            Option(command: ["ledger", "show"], name: "--store", kind: .path, base: ["--site", site]),
+            Option(command: ["ledger", "verify"], name: "--store", kind: .path, base: ["--site", site]),
+            Option(command: ["ledger", "export"], name: "--store", kind: .path, base: ["--site", site]),
+            Option(
+                command: ["ledger", "record"], name: "--kg", kind: .number(extra: ["1e10", "-1e10"]),
+                base: ledgerRecord.replacing("--kg")),
+            Option(
+                command: ["ledger", "record"], name: "--time", kind: .text(["", "inf", "abc", "2026-13-45"]),
+                base: ledgerRecord.replacing("--time")),
+            Option(
+                command: ["count", "record"], name: "--kg", kind: .number(extra: ["-1", "1e10"]),
+                base: countRecord.replacing("--kg")),
+            Option(
+                command: ["count", "record"], name: "--time", kind: .text(["", "inf", "abc", "2026-13-45"]),
+                base: countRecord.replacing("--time")),
+            Option(command: ["count", "sheet"], name: "--store", kind: .path, base: ["--site", site]),
+            Option(
+                command: ["reconcile"], name: "--at", kind: .text(["", "inf", "abc", "2026-13-45"]),
+                base: ["--site", site] + store),
+            Option(
+                command: ["reconcile"], name: "--window", kind: .text(["", "inf", "0s", "-5m", "abc", "1e300h"]),
+                base: ["--site", site] + store),
+            Option(command: ["reconcile"], name: "--format", kind: .text(["", "pdf"]), base: ["--site", site] + store),
+            Option(command: ["reconcile"], name: "--store", kind: .path, base: ["--site", site]),
+            Option(
+                command: ["reconcile"], name: "--between", kind: .text(["", "abc", "inf"]),
+                base: ["--site", site] + store),
         ]
     }
+
+    /// A complete `ledger record` but for the option under test.
+    static let ledgerRecord = [
+        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--kind", "receipt", "--lot", "L1", "--location", "bay-a1",
+        "--kg", "10", "--actor", "clerk", "--document", "D1", "--time", "2026-12-01T08:00:00Z",
+    ]
+
+    /// A complete `count record` but for the option under test.
+    static let countRecord = [
+        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--location", "bay-a1", "--kg", "10", "--counter", "auditor",
+        "--document", "C1", "--time", "2026-12-01T08:00:00Z",
+    ]
 
     static func optionCases(_ scratch: Scratch) -> [Case] {
         var cases: [Case] = []
@@ -194,6 +237,14 @@ enum HostileSweep {
             cases.append(Case(arguments: ["config", "check", path], names: path))
         }
         cases.append(Case(arguments: ["config", "check", ""], names: "SITE.yaml"))
+        // The ledger file and the report file are arguments too.
+        for path in scratch.hostilePaths where !path.isEmpty {
+            cases.append(
+                Case(
+                    arguments: ["ledger", "import", path, "--site", "Simulators/demo-warehouse/site.yaml", "--store",
+                        scratch.missing], names: path))
+            cases.append(Case(arguments: ["reconcile", "verify", path], names: path))
+        }
         // --guess-order interprets registers; on a bit table it is a usage error.
         cases.append(
             Case(
