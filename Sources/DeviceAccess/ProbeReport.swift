@@ -26,7 +26,10 @@ public struct ProbeReport: Sendable {
                 reading.raw.map(Self.hex).joined(separator: " "),
             ])
         }
-        let summary = "\(profile.vendor) \(profile.model) at \(transport) unit \(unit): \(result.transactions) transactions in \(String(format: "%.1f", result.elapsed.milliseconds)) ms"
+        let transactions = result.transactions == 1 ? "1 transaction" : "\(result.transactions) transactions"
+        let summary =
+            "\(profile.vendor) \(profile.model) at \(transport) unit \(unit): \(transactions) in "
+            + "\(String(format: "%.1f", result.elapsed.milliseconds)) ms"
         return summary + "\n" + table.render()
     }
 

@@ -28,13 +28,16 @@ public struct Agent: Sendable {
     public init(site: SiteConfiguration, dataDirectory: String? = nil, logger: Logger) throws(AgentError) {
         self.site = site
         let directory = dataDirectory ?? site.dataDirectory
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            let code = Int32((error as NSError).code)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw AgentError(
+                .createDataDirectory, path: directory, code: ENOTDIR,
+                message: "the data directory \(directory) is a file, not a directory")
+        }
+        if let code = Self.makeDirectory(directory) {
             throw AgentError(
                 .createDataDirectory, path: directory, code: code,
-                message: "cannot create the data directory \(directory): \(error.localizedDescription)")
+                message: "cannot create the data directory \(directory): \(String(cString: strerror(code)))")
         }
         directoryLock = try DataDirectoryLock(directory: directory)
         storePath = SiteStore.path(for: site, dataDirectory: dataDirectory)
@@ -58,5 +61,15 @@ public struct Agent: Sendable {
             MovementWatchService(site: site, database: database, logger: logger),
             PollingService(pollers: pollers),
         ]
+    }
+
+    /// Makes `path` and its missing parents; the errno of the step that failed, or nil.
+    private static func makeDirectory(_ path: String) -> Int32? {
+        var built = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            built += (built.isEmpty || built.hasSuffix("/") ? "" : "/") + component
+            if mkdir(built, 0o755) != 0, errno != EEXIST { return errno }
+        }
+        return nil
     }
 }

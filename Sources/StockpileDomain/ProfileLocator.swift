@@ -9,15 +9,21 @@ public enum ProfileLocator {
     public static func resolve(_ name: String, field: YAMLField, directories: [String]) throws(ConfigurationError)
         -> String
     {
-        var candidates: [String]
-        if name.hasPrefix("/") {
-            candidates = [name]
-        } else {
-            let directory = (field.file as NSString).deletingLastPathComponent
-            candidates = [(directory as NSString).appendingPathComponent(name)]
-            candidates += directories.map { ($0 as NSString).appendingPathComponent(name) }
-        }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        let candidates = candidates(for: name, besides: (field.file as NSString).deletingLastPathComponent, directories)
+        if let found = firstExisting(candidates) { return found }
         throw field.error("profile \"\(name)\" not found (looked in: \(candidates.joined(separator: ", ")))")
+    }
+
+    /// Where to look for `name`, in order: as it is when absolute; else in `base` (the directory of
+    /// the file that names it, or the working directory), then in each profile directory.
+    public static func candidates(for name: String, besides base: String, _ directories: [String]) -> [String] {
+        if name.hasPrefix("/") { return [name] }
+        return [(base as NSString).appendingPathComponent(name)]
+            + directories.map { ($0 as NSString).appendingPathComponent(name) }
+    }
+
+    /// The first candidate that exists.
+    public static func firstExisting(_ candidates: [String]) -> String? {
+        candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 }

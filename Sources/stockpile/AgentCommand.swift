@@ -70,7 +70,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw CommandFailure.exit(error.description)
         }
         Output.line(
-            "agent \(configuration.id): \(configuration.devices.count) devices on \(agent.pollers.count) buses, "
+            "agent \(configuration.id): \(Plural.count(configuration.devices.count, "device")) on "
+                + "\(Plural.count(agent.pollers.count, "bus", plural: "buses")), "
                 + "store \(agent.storePath)")
         var services = agent.services
         if let prometheus, let metrics, let (host, port) = SimulateCommand.hostAndPort(metrics) {

@@ -56,6 +56,11 @@ struct ProbeCommand: AsyncParsableCommand {
     var profile: String?
 
     @Option(
+        name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"),
+        transform: OptionValue.directory)
+    var devices: [String] = []
+
+    @Option(
         name: .customLong("read"),
         help: ArgumentHelp("Raw read without a profile: holding, input, coil or discrete.", valueName: "TABLE:ADDR:COUNT"))
     var reads: [String] = []
@@ -130,7 +135,13 @@ struct ProbeCommand: AsyncParsableCommand {
             throw fail("\(error)")
         }
         var succeeded = true
-        if let profilePath = profile {
+        if let profileName = profile {
+            // Like the site file and the scenario: as given, then in --devices, Devices/ and the
+            // installed share directory, so `--profile sensors/xy-md02.yaml` works anywhere.
+            let candidates = ProfileLocator.candidates(
+                for: profileName, besides: FileManager.default.currentDirectoryPath,
+                devices + ProfileDirectories.defaults)
+            let profilePath = ProfileLocator.firstExisting(candidates) ?? profileName
             let loaded: DeviceProfile
             do {
                 loaded = try ProfileLoader.load(file: profilePath)

@@ -30,8 +30,24 @@ struct ProbeCommandTests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let gross = outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("gross ") }.map(String.init) ?? ""
         #expect(gross.split(separator: " ", omittingEmptySubsequences: true) == ["gross", "2500", "kg", "good", "0x0000", "0x09C4"])
-        #expect(outcome.standardOutput.contains("1 transactions"))
+        #expect(outcome.standardOutput.contains(": 1 transaction in "))
         #expect(server.counters(for: 1).writes == 0)
+    }
+
+    @Test("--profile is found in Devices/ like a site file's profile, and in --devices")
+    func profileLookup() async throws {
+        let (server, port) = try laumasServer()
+        defer { server.stop() }
+        let outcome = try await StockpileRunner.run([
+            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "scales/laumas-tlu.yaml",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("LAUMAS TLU"), "\(outcome.standardOutput)")
+        let missing = try await StockpileRunner.run([
+            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "scales/nothing.yaml",
+        ])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.contains("scales/nothing.yaml"), "\(missing.standardError)")
     }
 
     @Test("--json prints one object per read, with points, transactions and elapsed time")

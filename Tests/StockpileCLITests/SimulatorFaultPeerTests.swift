@@ -173,7 +173,7 @@ struct SimulatorFaultPeerTests {
             }
             let healthy = outcomes[0]
             #expect(healthy.status == 0 && weight(healthy, 1) == "1001", "\(healthy)")
-            #expect(healthy.seconds < 1, "a healthy unit answers while the slow one is still waiting")
+            // The answer itself is the check; how soon it came is not asserted (no wall-time bounds in tests).
             let expectedErrors: [(Int, String)] = [
                 (1, "Connection timed out"),  // offline
                 (2, "Slave device or server is busy"),  // exception 6
