@@ -1,15 +1,16 @@
-public import StockpileDomain
-public import Foundation
+import DeviceAccess
+import Foundation
+import StockpileDomain
 
 /// What `stockpile probe` shows for one read of a device through its profile.
-public struct ProbeReport: Sendable {
-    public var transport: String
-    public var unit: UInt8
-    public var profile: DeviceProfile
-    public var result: DeviceReadResult
-    public var time: Date
+struct ProbeReport: Sendable {
+    var transport: String
+    var unit: UInt8
+    var profile: DeviceProfile
+    var result: DeviceReadResult
+    var time: Date
 
-    public init(transport: String, unit: UInt8, profile: DeviceProfile, result: DeviceReadResult, time: Date = Date()) {
+    init(transport: String, unit: UInt8, profile: DeviceProfile, result: DeviceReadResult, time: Date = Date()) {
         self.transport = transport
         self.unit = unit
         self.profile = profile
@@ -18,7 +19,7 @@ public struct ProbeReport: Sendable {
     }
 
     /// A table: point, value, unit, quality, raw registers in hex.
-    public func tableText() -> String {
+    func tableText() -> String {
         var table = TextTable(header: ["POINT", "VALUE", "UNIT", "QUALITY", "RAW"])
         for reading in result.readings {
             table.rows.append([
@@ -34,7 +35,7 @@ public struct ProbeReport: Sendable {
     }
 
     /// One JSON object on one line.
-    public func jsonLine() -> String {
+    func jsonLine() -> String {
         let object: [String: Any] = [
             "time": JSON.time(time),
             "device": [
@@ -85,5 +86,5 @@ enum JSON {
 
 extension Duration {
     /// The duration in milliseconds.
-    public var milliseconds: Double { seconds * 1000 }
+    var milliseconds: Double { seconds * 1000 }
 }

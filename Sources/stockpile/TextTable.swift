@@ -1,14 +1,14 @@
 /// Left-aligned columns for terminal output.
-public struct TextTable {
-    public var header: [String]
-    public var rows: [[String]] = []
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
 
-    public init(header: [String], rows: [[String]] = []) {
+    init(header: [String], rows: [[String]] = []) {
         self.header = header
         self.rows = rows
     }
 
-    public func render() -> String {
+    func render() -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
