@@ -47,7 +47,8 @@ let package = Package(
         // Layer 2: pure domain — profiles, decoding, qualifiers, the request planner. No I/O.
         .target(
             name: "StockpileDomain",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            // Modbus for one value type, the serial line's parity; the domain does no I/O.
+            dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
         // Layer 2: the simulator's pure core — device physics on a virtual clock, profile encoding.

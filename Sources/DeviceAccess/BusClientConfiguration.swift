@@ -14,7 +14,7 @@ extension ModbusClientConfiguration {
             self.init(
                 transport: .rtu(
                     SerialLine(
-                        device: line.device, baud: line.baud, parity: SerialLine.Parity(rawValue: line.parity.rawValue)!,
+                        device: line.device, baud: line.baud, parity: line.parity,
                         dataBits: line.dataBits, stopBits: line.stopBits, rs485: line.rs485,
                         interFrameDelay: line.interFrameDelay)))
         }

@@ -1,12 +1,12 @@
+public import Modbus
+
 extension SiteConfiguration {
     /// A Modbus RTU serial line (RS-485), its settings shared by every unit on it.
     public struct RTULine: Hashable, Sendable {
-        /// The parity bit, as written in the site file.
-        public enum Parity: String, Hashable, Sendable, CaseIterable {
-            case none = "N"
-            case even = "E"
-            case odd = "O"
-        }
+        /// The parity bit, as written in the site file (`N`, `E`, `O`): the bridge's own type, so a
+        /// line's settings are one value from the site file to the serial port. Only this value
+        /// type crosses from the bridge into the domain.
+        public typealias Parity = SerialLine.Parity
 
         /// The serial speeds the line can be set to (termios rates; libmodbus silently falls back
         /// to 9600 on any other).
