@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 
 /// A Modbus TCP or RTU client whose libmodbus context lives on a thread of its own.
@@ -18,6 +19,9 @@ public actor ModbusClient {
     private let logger: Logger
     private var backoff: Duration
     private var nextConnectAttempt: ContinuousClock.Instant?
+    /// Why the last attempt to connect failed: what a request during the back-off is told, so a
+    /// refused connection reads as refused, not as a closed one.
+    private var lastConnectFailure: ModbusError?
     private var wasConnected = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -205,19 +209,31 @@ public actor ModbusClient {
         }
         let now = ContinuousClock.now
         if let next = nextConnectAttempt, now < next {
+            let seconds = String(format: "%.1f", Double((next - now).components.seconds)
+                + Double((next - now).components.attoseconds) / 1e18)
+            guard let failure = lastConnectFailure else {
+                throw ModbusError(
+                    cause: .connectionClosed, function: function, unit: unit,
+                    message: "not connected to \(configuration.transport); next attempt in \(seconds) s")
+            }
             throw ModbusError(
-                cause: .connectionClosed, function: function, unit: unit,
-                message: "not connected to \(configuration.transport); next attempt in \(next - now)")
+                cause: failure.cause, function: function, unit: unit, code: failure.code,
+                message: "cannot connect to \(configuration.transport): \(failure.message); next attempt in \(seconds) s")
         }
         do {
             try connection.open()
             backoff = configuration.reconnectBackoff
             nextConnectAttempt = nil
+            lastConnectFailure = nil
             wasConnected = true
             logger.info("connected")
         } catch {
             nextConnectAttempt = now + backoff
-            logger.debug("connect failed", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+            if lastConnectFailure?.cause != error.cause {
+                // Once per kind of failure, in its own words: "connection refused", "cannot open".
+                logger.warning("cannot connect", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+            }
+            lastConnectFailure = error
             backoff = min(backoff * 2, configuration.maximumReconnectBackoff)
             throw ModbusError(
                 cause: error.cause, function: function, unit: unit, code: error.code,

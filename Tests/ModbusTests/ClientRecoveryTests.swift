@@ -121,3 +121,22 @@ struct ClientRecoveryTests {
         #expect(error.function == .readHoldingRegisters)
     }
 }
+
+@Suite("connection failures say what they are")
+struct ConnectionFailureWordingTests {
+    @Test("a refused connection stays 'refused' while the client backs off, not 'connection closed'")
+    func refusedStaysRefused() async throws {
+        let port = try Fixtures.closedPort()
+        let client = try ModbusClient(
+            configuration: ModbusClientConfiguration(
+                transport: .tcp(host: "127.0.0.1", port: port), responseTimeout: .milliseconds(200),
+                reconnectBackoff: .seconds(30), maximumReconnectBackoff: .seconds(30)))
+        let first = await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 0, count: 1) }
+        #expect(first?.cause == .connectionRefused, "\(String(describing: first))")
+        // Within the back-off: no attempt is made, and the reason is still the refusal.
+        let second = await Fixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 0, count: 1) }
+        #expect(second?.cause == .connectionRefused, "\(String(describing: second))")
+        #expect(second?.message.contains("next attempt in") == true)
+        #expect(second?.description.contains("connection refused") == true, "\(second?.description ?? "")")
+    }
+}
