@@ -136,13 +136,24 @@ public struct BookLedger: Sendable {
     ) {
         guard !entries.isEmpty else { return }
         // Existing transactions sort before new ones at the same instant: they were recorded first.
-        var timeline: [(entry: Int?, order: Int, transaction: LedgerTransaction)] = transactions.enumerated().map {
-            (nil, $0.offset, $0.element)
+        // Sorted as (time, order) keys into the two arrays, not as copies of the transactions: moving a
+        // transaction retains its nine strings, and a large import sorts hundreds of thousands.
+        let existing = transactions.count
+        var timeline: [(time: Double, order: Int)] = []
+        timeline.reserveCapacity(existing + entries.count)
+        for (order, transaction) in transactions.enumerated() {
+            timeline.append((transaction.time.timeIntervalSinceReferenceDate, order))
         }
-        timeline += entries.enumerated().map { (Optional($0.element.index), transactions.count + $0.offset, $0.element.transaction) }
-        timeline.sort { ($0.transaction.time, $0.order) < ($1.transaction.time, $1.order) }
+        for (offset, entry) in entries.enumerated() {
+            timeline.append((entry.transaction.time.timeIntervalSinceReferenceDate, existing + offset))
+        }
+        timeline.sort { ($0.time, $0.order) < ($1.time, $1.order) }
         var states: [String: (location: String, kilograms: Double, lastNew: Int?)] = [:]
-        for item in timeline {
+        states.reserveCapacity(lots.count)
+        for key in timeline {
+            let item: (entry: Int?, transaction: LedgerTransaction) =
+                key.order < existing
+                ? (nil, transactions[key.order]) : (entries[key.order - existing].index, entries[key.order - existing].transaction)
             let transaction = item.transaction
             guard let lot = lots[transaction.lot] else { continue }
             // A violation at an existing entry is the doing of the latest new entry before it on that lot.
@@ -212,6 +223,7 @@ public struct BookLedger: Sendable {
     }
 
     private func checkCutOff(_ transaction: LedgerTransaction, refuse: (String, LedgerViolation.Code, String) -> Void) {
+        guard !counts.isEmpty else { return }
         for location in [transaction.location, transaction.destination].compactMap({ $0 }) {
             guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else { continue }
             // An adjustment settling a count is dated after it; anything at or before the count is refused.
