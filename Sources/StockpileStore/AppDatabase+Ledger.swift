@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import StockpileDomain
 
@@ -289,6 +289,37 @@ extension AppDatabase {
                     LedgerChain.genesis, LedgerChain.genesis,
                 ])
             }
+        }
+    }
+}
+
+extension AppDatabase {
+    /// For the reconcile benchmark's reference: what a reconciliation reads, as two plain SQL aggregates over the
+    /// same tables: the book per location as of `instant`, and the count and mean of the good readings per device
+    /// in the window before it. Never used by the product.
+    public func benchmarkPlainReconcileAggregate(
+        at instant: Date, window: Duration
+    ) async throws -> (locations: Int, devices: Int) {
+        let until = StoreTime.milliseconds(instant)
+        let since = until - window.components.seconds * 1000
+        return try await reader.read { db in
+            var locations = 0
+            let books = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT location, SUM(CASE kind WHEN 'issue' THEN -quantity WHEN 'transfer' THEN 0 ELSE quantity END)
+                    FROM ledger_transaction WHERE time <= ? GROUP BY location
+                    """, arguments: [until])
+            while try books.next() != nil { locations += 1 }
+            var devices = 0
+            let weights = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.device, COUNT(*), AVG(r.value) FROM series AS s CROSS JOIN reading AS r ON r.series = s.id
+                    WHERE s.point = 'net' AND r.time > ? AND r.time <= ? AND r.quality = 0 GROUP BY s.device
+                    """, arguments: [since, until])
+            while try weights.next() != nil { devices += 1 }
+            return (locations, devices)
         }
     }
 }

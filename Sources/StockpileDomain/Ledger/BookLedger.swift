@@ -245,15 +245,27 @@ public struct BookLedger: Sendable {
 
     /// The transactions in effect at `instant` (time ≤ instant), in the order they apply.
     public func transactions(asOf instant: Date) -> [LedgerTransaction] {
-        transactions.enumerated().filter { $0.element.time <= instant }
-            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        order(asOf: instant).map { transactions[$0] }
+    }
+
+    /// The indices into `transactions` of those in effect at `instant`, in the order they apply: sorted as
+    /// (time, index) keys, not as transactions, whose nine strings each move would retain.
+    func order(asOf instant: Date) -> [Int] {
+        var keys: [(time: Double, index: Int)] = []
+        keys.reserveCapacity(transactions.count)
+        for (index, transaction) in transactions.enumerated() where transaction.time <= instant {
+            keys.append((transaction.time.timeIntervalSinceReferenceDate, index))
+        }
+        keys.sort { ($0.time, $0.index) < ($1.time, $1.index) }
+        return keys.map(\.index)
     }
 
     /// Every lot with a book position at `instant`, ordered by location then lot id. A lot issued to
     /// zero still appears (with 0 kg) at its last location.
     public func positions(asOf instant: Date) -> [LotPosition] {
         var positions: [String: LotPosition] = [:]
-        for transaction in transactions(asOf: instant) {
+        for index in order(asOf: instant) {
+            let transaction = transactions[index]
             guard let lot = lots[transaction.lot] else { continue }
             var position = positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
             position.kilograms += transaction.bookChange
@@ -276,7 +288,7 @@ public struct BookLedger: Sendable {
 
     /// The last transaction in effect at `instant`: the report's cut-off.
     public func cutOff(asOf instant: Date) -> LedgerTransaction? {
-        transactions(asOf: instant).last
+        order(asOf: instant).last.map { transactions[$0] }
     }
 
     static func text(_ date: Date) -> String {
