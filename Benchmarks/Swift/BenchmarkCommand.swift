@@ -49,6 +49,7 @@ struct BenchmarkCommand {
             }
             if only == nil || only == "store" { try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print() }
             if only == nil || only == "ledger" { try await LedgerBenchmark.run(rounds: rounds); print() }
+            if only == nil || only == "reconcile" { try await ReconcileBenchmark.run(); print() }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(
                     cBin: cBin, stockpile: stockpile, scenario: "Simulators/soak.yaml", seconds: max(seconds * 3, 5))

@@ -17,6 +17,16 @@ public enum LedgerCSV {
         "moisture_allowance_pct", "actor", "document", "reason", "approver", "comment",
     ]
 
+    /// A column by its place in `columns`: a row's fields are found through an array built once per file,
+    /// not a dictionary lookup of the column's name for every field of every row.
+    enum Column: Int, CaseIterable {
+        case record, time, lot, material, location, destination, quantityKg, containerKind, containerCount
+        case tarePerContainerKg, name, hygroscopic, humidityLimitRH, moistureAllowancePct, actor, document, reason
+        case approver, comment
+
+        var name: String { LedgerCSV.columns[rawValue] }
+    }
+
     /// The columns a file must have: the rest may be left out when no row needs them.
     public static let requiredColumns: Set<String> = ["record"]
 
@@ -65,7 +75,7 @@ public enum LedgerCSV {
         if let error = reader.error {
             errors.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: "\(error)"))
         }
-        if text.unicodeScalars.count(where: { $0 == "\"" }) % 2 == 1, let last = raw.last {
+        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1, let last = raw.last {
             errors.append(
                 LedgerFileError(
                     file: file, line: last.line, column: nil, columnName: nil,
@@ -95,10 +105,12 @@ public enum LedgerCSV {
                     file: file, line: header.line, column: nil, columnName: required, message: "required column is missing"))
         }
         if !errors.isEmpty { throw LedgerFileErrors(errors) }
+        let positions = Column.allCases.map { index[$0.name] ?? -1 }
         var rows: [Row] = []
+        rows.reserveCapacity(raw.count)
         for entry in raw.dropFirst() {
             if entry.fields.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
-            var fields = RowFields(file: file, line: entry.line, fields: entry.fields, index: index)
+            var fields = RowFields(file: file, line: entry.line, fields: entry.fields, positions: positions)
             if entry.fields.count != header.fields.count {
                 errors.append(
                     LedgerFileError(
@@ -121,12 +133,13 @@ public enum LedgerCSV {
     }
 
     private static func lineBreaks(in field: String) -> Int {
+        // UTF-8 bytes, not scalars: a line break is one ASCII byte, and most fields have none.
         var count = 0
-        var previous: Unicode.Scalar?
-        for scalar in field.unicodeScalars {
-            if scalar == "\n" || (scalar == "\r") { count += 1 }
-            if scalar == "\n", previous == "\r" { count -= 1 }
-            previous = scalar
+        var previous: UInt8 = 0
+        for byte in field.utf8 {
+            if byte == 0x0A || byte == 0x0D { count += 1 }
+            if byte == 0x0A, previous == 0x0D { count -= 1 }
+            previous = byte
         }
         return count
     }
@@ -136,37 +149,43 @@ public enum LedgerCSV {
         let file: String
         let line: Int
         let fields: [String]
-        let index: [String: Int]
+        /// Each `Column`'s 0-based place in the row, −1 when the file has no such column.
+        let positions: [Int]
         var errors: [LedgerFileError] = []
 
-        init(file: String, line: Int, fields: [String], index: [String: Int]) {
+        init(file: String, line: Int, fields: [String], positions: [Int]) {
             self.file = file
             self.line = line
             self.fields = fields
-            self.index = index
+            self.positions = positions
         }
 
-        mutating func fail(_ column: String, _ message: String) {
+        mutating func fail(_ column: Column, _ message: String) {
+            let position = positions[column.rawValue]
             errors.append(
                 LedgerFileError(
-                    file: file, line: line, column: index[column].map { $0 + 1 }, columnName: column, message: message))
+                    file: file, line: line, column: position >= 0 ? position + 1 : nil, columnName: column.name,
+                    message: message))
         }
 
-        func text(_ column: String) -> String {
-            guard let position = index[column], position < fields.count else { return "" }
+        func has(_ column: Column) -> Bool { positions[column.rawValue] >= 0 }
+
+        func text(_ column: Column) -> String {
+            let position = positions[column.rawValue]
+            guard position >= 0, position < fields.count else { return "" }
             return fields[position]
         }
 
-        mutating func required(_ column: String) -> String {
+        mutating func required(_ column: Column) -> String {
             let value = text(column).trimmedBlanks
-            if value.isEmpty { fail(column, index[column] == nil ? "required column is missing" : "required") }
+            if value.isEmpty { fail(column, has(column) ? "required" : "required column is missing") }
             return value
         }
 
-        mutating func number(_ column: String, required: Bool = true) -> Double? {
+        mutating func number(_ column: Column, required: Bool = true) -> Double? {
             let value = text(column).trimmedBlanks
             if value.isEmpty {
-                if required { fail(column, index[column] == nil ? "required column is missing" : "required") }
+                if required { fail(column, has(column) ? "required" : "required column is missing") }
                 return nil
             }
             guard let number = Double(value), number.isFinite else {
@@ -176,7 +195,7 @@ public enum LedgerCSV {
             return number
         }
 
-        mutating func integer(_ column: String) -> Int? {
+        mutating func integer(_ column: Column) -> Int? {
             let value = required(column)
             guard !value.isEmpty else { return nil }
             guard let number = Int(value) else {
@@ -187,45 +206,45 @@ public enum LedgerCSV {
         }
 
         mutating func time() -> Date? {
-            let value = required("time")
+            let value = required(.time)
             guard !value.isEmpty else { return nil }
             guard let date = UTCTimestamp.parse(value) else {
-                fail("time", "\"\(value)\" is not an ISO 8601 time (2026-12-01T08:00:00Z)")
+                fail(.time, "\"\(value)\" is not an ISO 8601 time (2026-12-01T08:00:00Z)")
                 return nil
             }
             return date
         }
 
         mutating func record() -> LedgerRecord? {
-            let kind = required("record")
+            let kind = required(.record)
             switch kind {
             case "":
                 return nil
             case "material":
-                let code = required("material")
-                let name = required("name")
-                let hygroscopicText = required("hygroscopic").lowercased()
+                let code = required(.material)
+                let name = required(.name)
+                let hygroscopicText = required(.hygroscopic).lowercased()
                 var hygroscopic = false
                 switch hygroscopicText {
                 case "yes", "true": hygroscopic = true
                 case "no", "false": hygroscopic = false
                 case "": break
-                default: fail("hygroscopic", "\"\(hygroscopicText)\" is not yes or no")
+                default: fail(.hygroscopic, "\"\(hygroscopicText)\" is not yes or no")
                 }
-                let limit = number("humidity_limit_rh", required: false)
-                let allowance = number("moisture_allowance_pct", required: false) ?? 0
+                let limit = number(.humidityLimitRH, required: false)
+                let allowance = number(.moistureAllowancePct, required: false) ?? 0
                 guard errors.isEmpty else { return nil }
                 return .material(
                     Material(
                         code: code, name: name, hygroscopic: hygroscopic, humidityLimit: limit,
                         moistureAllowancePercent: allowance))
             case "lot":
-                let id = required("lot")
-                let material = required("material")
-                let location = required("location")
-                let containerKind = required("container_kind")
-                let count = integer("container_count")
-                let tare = number("tare_per_container_kg")
+                let id = required(.lot)
+                let material = required(.material)
+                let location = required(.location)
+                let containerKind = required(.containerKind)
+                let count = integer(.containerCount)
+                let tare = number(.tarePerContainerKg)
                 guard errors.isEmpty, let count, let tare else { return nil }
                 return .lot(
                     Lot(
@@ -234,24 +253,24 @@ public enum LedgerCSV {
             default:
                 guard let transactionKind = LedgerTransaction.Kind(rawValue: kind) else {
                     let kinds = ["material", "lot"] + LedgerTransaction.Kind.allCases.map(\.rawValue)
-                    fail("record", "unknown record \"\(kind)\" (one of: \(kinds.joined(separator: ", ")))")
+                    fail(.record, "unknown record \"\(kind)\" (one of: \(kinds.joined(separator: ", ")))")
                     return nil
                 }
                 let time = time()
-                let lot = required("lot")
-                let location = required("location")
-                let destination = text("destination").trimmedBlanks
-                let quantity = number("quantity_kg")
-                let actor = required("actor")
-                let document = required("document")
+                let lot = required(.lot)
+                let location = required(.location)
+                let destination = text(.destination).trimmedBlanks
+                let quantity = number(.quantityKg)
+                let actor = required(.actor)
+                let document = required(.document)
                 guard errors.isEmpty, let time, let quantity else { return nil }
                 return .transaction(
                     LedgerTransaction(
                         kind: transactionKind, time: time, lot: lot, location: location,
                         destination: destination.isEmpty ? nil : destination, quantity: quantity, actor: actor,
-                        document: document, comment: text("comment"),
-                        reason: text("reason").trimmedBlanks,
-                        approver: text("approver").trimmedBlanks))
+                        document: document, comment: text(.comment),
+                        reason: text(.reason).trimmedBlanks,
+                        approver: text(.approver).trimmedBlanks))
             }
         }
     }

@@ -137,3 +137,63 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The readings of `points` of every device with `since <= time < until`, by device, each device's in
+    /// time order: one query for a whole reconciliation instead of one per location and point.
+    public func readings(
+        points: [String], since: Date, until: Date
+    ) async throws -> [String: [Reading]] {
+        try await reader.read { db in
+            let marks = Array(repeating: "?", count: points.count).joined(separator: ", ")
+            var arguments = StatementArguments(points)
+            arguments += [StoreTime.milliseconds(since), StoreTime.milliseconds(until)]
+            let readings = try Reading.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.*, s.device, s.point FROM series AS s CROSS JOIN reading AS r ON r.series = s.id
+                    WHERE s.point IN (\(marks)) AND r.time >= ? AND r.time < ?
+                    ORDER BY s.device, r.time, r.id
+                    """, arguments: arguments)
+            var byDevice: [String: [Reading]] = [:]
+            while let reading = try readings.next() { byDevice[reading.device, default: []].append(reading) }
+            return byDevice
+        }
+    }
+
+    /// The health transitions of every device since `since`, by device, oldest first.
+    public func healthEvents(since: Date) async throws -> [String: [DeviceHealthEvent]] {
+        try await reader.read { db in
+            let events = try DeviceHealthEvent
+                .filter(DeviceHealthEvent.Columns.time >= StoreTime.milliseconds(since))
+                .order(DeviceHealthEvent.Columns.time, DeviceHealthEvent.Columns.id)
+                .fetchAll(db)
+            return Dictionary(grouping: events, by: \.device)
+        }
+    }
+}
+
+extension AppDatabase {
+    /// A reconciliation's cut-off at `instant`: the last transaction in effect (latest time, then latest
+    /// recorded) with its sequence, and the hash of the newest entry in effect (the chain head the report
+    /// carries) as hex. Two indexed lookups instead of reading every stored transaction.
+    public func ledgerCutOff(
+        asOf instant: Date
+    ) async throws -> (sequence: Int64, time: Date, kind: String, document: String, headHash: String)? {
+        let until = StoreTime.milliseconds(instant)
+        return try await reader.read { db in
+            guard
+                let last = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT sequence, time, kind, document FROM ledger_transaction WHERE time <= ?
+                        ORDER BY time DESC, sequence DESC LIMIT 1
+                        """, arguments: [until]),
+                let head = try Data.fetchOne(
+                    db, sql: "SELECT hash FROM ledger_transaction WHERE time <= ? ORDER BY sequence DESC LIMIT 1",
+                    arguments: [until])
+            else { return nil }
+            return (last["sequence"], StoreTime.date(last["time"]), last["kind"], last["document"], LedgerChain.hex(head))
+        }
+    }
+}

@@ -14,10 +14,22 @@ enum LedgerChain {
     static let genesis = Data(repeating: 0, count: 32)
 
     static func hash(previous: Data, sequence: Int64, transaction: LedgerTransaction) -> Data {
+        var scratch: [UInt8] = []
+        return hash(previous: previous, sequence: sequence, transaction: transaction, scratch: &scratch)
+    }
+
+    /// The same hash, its input built in `scratch`, which a caller hashing many transactions reuses.
+    static func hash(
+        previous: Data, sequence: Int64, transaction: LedgerTransaction, scratch: inout [UInt8]
+    ) -> Data {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: "seq=".utf8)
+        scratch.append(contentsOf: String(sequence).utf8)
+        scratch.append(UInt8(ascii: ";"))
+        transaction.appendCanonicalBytes(to: &scratch)
         var hasher = SHA256()
         hasher.update(data: previous)
-        hasher.update(data: Data("seq=\(sequence);".utf8))
-        hasher.update(data: Data(transaction.canonicalText.utf8))
+        scratch.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return Data(hasher.finalize())
     }
 

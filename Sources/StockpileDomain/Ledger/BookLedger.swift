@@ -136,13 +136,24 @@ public struct BookLedger: Sendable {
     ) {
         guard !entries.isEmpty else { return }
         // Existing transactions sort before new ones at the same instant: they were recorded first.
-        var timeline: [(entry: Int?, order: Int, transaction: LedgerTransaction)] = transactions.enumerated().map {
-            (nil, $0.offset, $0.element)
+        // Sorted as (time, order) keys into the two arrays, not as copies of the transactions: moving a
+        // transaction retains its nine strings, and a large import sorts hundreds of thousands.
+        let existing = transactions.count
+        var timeline: [(time: Double, order: Int)] = []
+        timeline.reserveCapacity(existing + entries.count)
+        for (order, transaction) in transactions.enumerated() {
+            timeline.append((transaction.time.timeIntervalSinceReferenceDate, order))
         }
-        timeline += entries.enumerated().map { (Optional($0.element.index), transactions.count + $0.offset, $0.element.transaction) }
-        timeline.sort { ($0.transaction.time, $0.order) < ($1.transaction.time, $1.order) }
+        for (offset, entry) in entries.enumerated() {
+            timeline.append((entry.transaction.time.timeIntervalSinceReferenceDate, existing + offset))
+        }
+        timeline.sort { ($0.time, $0.order) < ($1.time, $1.order) }
         var states: [String: (location: String, kilograms: Double, lastNew: Int?)] = [:]
-        for item in timeline {
+        states.reserveCapacity(lots.count)
+        for key in timeline {
+            let item: (entry: Int?, transaction: LedgerTransaction) =
+                key.order < existing
+                ? (nil, transactions[key.order]) : (entries[key.order - existing].index, entries[key.order - existing].transaction)
             let transaction = item.transaction
             guard let lot = lots[transaction.lot] else { continue }
             // A violation at an existing entry is the doing of the latest new entry before it on that lot.
@@ -212,6 +223,7 @@ public struct BookLedger: Sendable {
     }
 
     private func checkCutOff(_ transaction: LedgerTransaction, refuse: (String, LedgerViolation.Code, String) -> Void) {
+        guard !counts.isEmpty else { return }
         for location in [transaction.location, transaction.destination].compactMap({ $0 }) {
             guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else { continue }
             // An adjustment settling a count is dated after it; anything at or before the count is refused.
@@ -233,15 +245,27 @@ public struct BookLedger: Sendable {
 
     /// The transactions in effect at `instant` (time ≤ instant), in the order they apply.
     public func transactions(asOf instant: Date) -> [LedgerTransaction] {
-        transactions.enumerated().filter { $0.element.time <= instant }
-            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        order(asOf: instant).map { transactions[$0] }
+    }
+
+    /// The indices into `transactions` of those in effect at `instant`, in the order they apply: sorted as
+    /// (time, index) keys, not as transactions, whose nine strings each move would retain.
+    func order(asOf instant: Date) -> [Int] {
+        var keys: [(time: Double, index: Int)] = []
+        keys.reserveCapacity(transactions.count)
+        for (index, transaction) in transactions.enumerated() where transaction.time <= instant {
+            keys.append((transaction.time.timeIntervalSinceReferenceDate, index))
+        }
+        keys.sort { ($0.time, $0.index) < ($1.time, $1.index) }
+        return keys.map(\.index)
     }
 
     /// Every lot with a book position at `instant`, ordered by location then lot id. A lot issued to
     /// zero still appears (with 0 kg) at its last location.
     public func positions(asOf instant: Date) -> [LotPosition] {
         var positions: [String: LotPosition] = [:]
-        for transaction in transactions(asOf: instant) {
+        for index in order(asOf: instant) {
+            let transaction = transactions[index]
             guard let lot = lots[transaction.lot] else { continue }
             var position = positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
             position.kilograms += transaction.bookChange
@@ -264,7 +288,7 @@ public struct BookLedger: Sendable {
 
     /// The last transaction in effect at `instant`: the report's cut-off.
     public func cutOff(asOf instant: Date) -> LedgerTransaction? {
-        transactions(asOf: instant).last
+        order(asOf: instant).last.map { transactions[$0] }
     }
 
     static func text(_ date: Date) -> String {
