@@ -10,7 +10,7 @@ let package = Package(
     name: "Stockpile",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "stockpile", targets: ["stockpile"]),
+        .executable(name: "stockpile", targets: ["stockpile"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -43,7 +43,10 @@ enum AgentBenchmark {
             var processBefore = CPUTime.children()
             let client = try ChildProcess(
                 "\(cBin)/reference_client",
-                ["127.0.0.1", "\(port)", "\(seconds)", "1", "\(read.count)", "\(read.table == .input ? 4 : 3)", "\(read.address)"])
+                [
+                    "127.0.0.1", "\(port)", "\(seconds)", "1", "\(read.count)", "\(read.table == .input ? 4 : 3)",
+                    "\(read.address)",
+                ])
             let cRate = try rate(fromJSON: client.finish())
             cRates.append(cRate)
             // Requests per CPU second of client and server together, over the whole run (warm-up included).
@@ -63,7 +66,9 @@ enum AgentBenchmark {
         print(
             "agent: plan, read, decode, qualify, store             \(formatRate(agent))   ratio "
                 + "\(String(format: "%.3f", agent / c)) (goal ≥ 0.9)")
-        print("    rounds: agent \(agentRates.map(formatRate).joined(separator: ",")); C \(cRates.map(formatRate).joined(separator: ","))")
+        print(
+            "    rounds: agent \(agentRates.map(formatRate).joined(separator: ",")); C \(cRates.map(formatRate).joined(separator: ","))"
+        )
         let efficiency = median(agentEfficiency) / median(cEfficiency)
         print(
             "per CPU second (client or agent, plus the server): agent \(formatRate(median(agentEfficiency))), "
@@ -73,7 +78,8 @@ enum AgentBenchmark {
 
     /// Requests per second of one bus poller whose devices are always due, with its store writing,
     /// and every request it made from start to stop.
-    static func agentRate(port: Int, profile: DeviceProfile, seconds: Double) async throws -> (rate: Double, total: Int) {
+    static func agentRate(port: Int, profile: DeviceProfile, seconds: Double) async throws -> (rate: Double, total: Int)
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -127,7 +133,8 @@ extension AgentBenchmark {
         defer { simulator.stop() }
         var ports: [String: Int] = [:]
         for index in 1...4 {
-            ports["port\(index)"] = try SimulatorBenchmark.port(fromTCPLine: simulator.waitForLine(prefix: "tcp port\(index)"))
+            ports["port\(index)"] = try SimulatorBenchmark.port(
+                fromTCPLine: simulator.waitForLine(prefix: "tcp port\(index)"))
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-soak-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -164,7 +171,9 @@ extension AgentBenchmark {
         print(
             "agent peak RSS                                       \(peakRSS / 1024) MB   "
                 + "(goal < 50 MB: \(peakRSS < 50 * 1024 ? "met" : "NOT met"))")
-        print("simulator CPU serving it, same run                   \(String(format: "%.1f", simulatorCPU * 100)) % of one core")
+        print(
+            "simulator CPU serving it, same run                   \(String(format: "%.1f", simulatorCPU * 100)) % of one core"
+        )
     }
 
     /// A site for the soak scenario: its four ports as buses, every device at 1 s.

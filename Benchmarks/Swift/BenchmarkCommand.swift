@@ -47,7 +47,9 @@ struct BenchmarkCommand {
                 try await WireSpeedBenchmark.run(stockpile: stockpile, seconds: max(seconds, 3))
                 print()
             }
-            if only == nil || only == "store" { try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print() }
+            if only == nil || only == "store" {
+                try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print()
+            }
             if only == nil || only == "ledger" { try await LedgerBenchmark.run(rounds: rounds); print() }
             if only == nil || only == "reconcile" { try await ReconcileBenchmark.run(); print() }
             if only == nil || only == "soak" {

@@ -28,7 +28,9 @@ final class ChildProcess {
                 return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             }
             let chunk = handle.availableData
-            if chunk.isEmpty { throw BenchmarkError("\(process.executableURL!.lastPathComponent) exited before printing \(prefix)") }
+            if chunk.isEmpty {
+                throw BenchmarkError("\(process.executableURL!.lastPathComponent) exited before printing \(prefix)")
+            }
             received += String(decoding: chunk, as: UTF8.self)
         }
     }

@@ -25,15 +25,20 @@ enum ClientBenchmark {
         let session = median(sessionRates)
         let perCall = median(perCallRates)
         print("C client loop (libmodbus, -O2)            \(formatRate(c))")
-        print("Swift ModbusClient, requests in a session \(formatRate(session))   ratio \(String(format: "%.3f", session / c)) (goal ≥ 0.95)")
-        print("Swift ModbusClient, one await per request \(formatRate(perCall))   ratio \(String(format: "%.3f", perCall / c))")
+        print(
+            "Swift ModbusClient, requests in a session \(formatRate(session))   ratio \(String(format: "%.3f", session / c)) (goal ≥ 0.95)"
+        )
+        print(
+            "Swift ModbusClient, one await per request \(formatRate(perCall))   ratio \(String(format: "%.3f", perCall / c))"
+        )
         print("(medians of \(rounds) alternating rounds of \(seconds) s each)")
     }
 
     /// The wrapper's full path per request (typed errors, recovery checks, [UInt16] results), on the
     /// connection's own thread: how the poller reads a device.
     static func swiftSessionRate(port: Int, seconds: Double) async throws -> Double {
-        let client = try ModbusClient(configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
+        let client = try ModbusClient(
+            configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
         try await client.connect()
         let registers = Self.registers
         return try await client.withSession { client in
@@ -49,13 +54,15 @@ enum ClientBenchmark {
                 requests += 100
             }
             let elapsed = ContinuousClock.now - started
-            return Double(requests) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return Double(requests)
+                / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
     }
 
     /// Each request awaited from a task on the cooperative pool: two thread hops per request.
     static func swiftPerCallRate(port: Int, seconds: Double) async throws -> Double {
-        let client = try ModbusClient(configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
+        let client = try ModbusClient(
+            configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
         try await client.connect()
         for _ in 0..<200 { _ = try await client.readHoldingRegisters(unit: 1, address: 0, count: registers) }
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))

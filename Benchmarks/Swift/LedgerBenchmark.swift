@@ -33,12 +33,14 @@ enum LedgerBenchmark {
             precondition(admitted.count == rows)
             checkRates.append(Double(rows) / (ContinuousClock.now - checkStart).seconds)
 
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-ledger-bench-\(UUID())")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "stockpile-ledger-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let database = try AppDatabase.open(path: directory.appendingPathComponent("a.sqlite").path)
             let start = ContinuousClock.now
-            let outcome = try await LedgerImport.run(text: text, file: "bench.csv", locations: locations, database: database)
+            let outcome = try await LedgerImport.run(
+                text: text, file: "bench.csv", locations: locations, database: database)
             let elapsed = (ContinuousClock.now - start).seconds
             precondition(outcome.added == rows, "imported \(outcome.added) of \(rows)")
             importRates.append(Double(rows) / elapsed)
@@ -79,7 +81,8 @@ enum LedgerBenchmark {
             for receipt in 0..<perLot {
                 let time = UTCTimestamp.text(base.addingTimeInterval(Double(60 * (receipt + 1))))
                 lines.append(
-                    "receipt,\(time),L\(lot),,\(location),12.5,,,,,,clerk,GRN-\(lot)-\(receipt),\"pallet \(receipt), checked\"")
+                    "receipt,\(time),L\(lot),,\(location),12.5,,,,,,clerk,GRN-\(lot)-\(receipt),\"pallet \(receipt), checked\""
+                )
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"

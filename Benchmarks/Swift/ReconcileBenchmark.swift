@@ -11,13 +11,17 @@ import StockpileStore
 enum ReconcileBenchmark {
     static let goalSeconds = 2.0
 
-    static func run(locations: Int = 100_000, transactionsPerLocation: Int = 10, readingsPerLocation: Int = 10)
+    static func run(
+        locations: Int = 100_000, transactionsPerLocation: Int = 10, readingsPerLocation: Int = 10
+    )
         async throws
     {
-        print("== Reconcile: \(locations) locations, \(locations * transactionsPerLocation) transactions, "
-            + "\(readingsPerLocation) readings each in the window ==")
+        print(
+            "== Reconcile: \(locations) locations, \(locations * transactionsPerLocation) transactions, "
+                + "\(readingsPerLocation) readings each in the window ==")
         let site = try makeSite(locations: locations)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-reconcile-bench-\(UUID())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stockpile-reconcile-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(path: directory.appendingPathComponent("store.sqlite").path)
@@ -29,8 +33,10 @@ enum ReconcileBenchmark {
         records.reserveCapacity(1 + locations * (1 + transactionsPerLocation))
         for index in 0..<locations {
             records.append(
-                .lot(Lot(id: "L\(index)", material: "DY2O3", location: "bay-\(index)", containerKind: "drum",
-                    containerCount: 2, tarePerContainer: 18)))
+                .lot(
+                    Lot(
+                        id: "L\(index)", material: "DY2O3", location: "bay-\(index)", containerKind: "drum",
+                        containerCount: 2, tarePerContainer: 18)))
         }
         for index in 0..<locations {
             for entry in 0..<transactionsPerLocation {
@@ -68,7 +74,8 @@ enum ReconcileBenchmark {
         let elapsed = (ContinuousClock.now - start).seconds
         precondition(report.locations.count == locations, "reconciled \(report.locations.count) of \(locations)")
         let statuses = Dictionary(grouping: report.locations, by: \.status).mapValues(\.count)
-        print("statuses: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        print(
+            "statuses: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         precondition(statuses == ["ok": locations], "every location balances with its book")
 
         let sqlStart = ContinuousClock.now

@@ -45,7 +45,8 @@ enum SimulatorBenchmark {
             for (name, port) in [
                 ("c", referencePort), ("simulator", simulatorPort), ("server", barePort), ("pymodbus", pymodbusPort),
             ] {
-                let client = try ChildProcess("\(cBin)/reference_client", ["127.0.0.1", "\(port)", "\(seconds)", "1", "10"])
+                let client = try ChildProcess(
+                    "\(cBin)/reference_client", ["127.0.0.1", "\(port)", "\(seconds)", "1", "10"])
                 rates[name, default: []].append(try rate(fromJSON: client.finish()))
             }
         }
@@ -53,10 +54,16 @@ enum SimulatorBenchmark {
         let simulated = median(rates["simulator"]!)
         let python = median(rates["pymodbus"]!)
         print("bare libmodbus C server (select loop)   \(formatRate(c))")
-        print("stockpile simulate                      \(formatRate(simulated))   ratio to C \(String(format: "%.3f", simulated / c)) (goal ≥ 0.9)")
+        print(
+            "stockpile simulate                      \(formatRate(simulated))   ratio to C \(String(format: "%.3f", simulated / c)) (goal ≥ 0.9)"
+        )
         let server = median(rates["server"]!)
-        print("ModbusServer alone (no simulation)      \(formatRate(server))   ratio to C \(String(format: "%.3f", server / c))")
-        print("pymodbus server                         \(formatRate(python))   simulator / pymodbus \(String(format: "%.2f", simulated / python)) (goal ≥ 2)")
+        print(
+            "ModbusServer alone (no simulation)      \(formatRate(server))   ratio to C \(String(format: "%.3f", server / c))"
+        )
+        print(
+            "pymodbus server                         \(formatRate(python))   simulator / pymodbus \(String(format: "%.2f", simulated / python)) (goal ≥ 2)"
+        )
         print("(medians of \(rounds) rounds of \(seconds) s each, the servers taking turns)")
     }
 
@@ -80,7 +87,8 @@ enum SimulatorBenchmark {
             let firstLaumas = (8 - (50 * portIndex) % 8) % 8 + 1
             let unit = firstLaumas + (index < 4 ? 0 : 8)
             clients.append(
-                try ChildProcess("\(cBin)/reference_client", ["127.0.0.1", "\(ports[index % 4])", "\(seconds)", "\(unit)", "10"]))
+                try ChildProcess(
+                    "\(cBin)/reference_client", ["127.0.0.1", "\(ports[index % 4])", "\(seconds)", "\(unit)", "10"]))
         }
         var peakRSS = 0
         while clients.contains(where: { $0.process.isRunning }) {
@@ -98,7 +106,9 @@ enum SimulatorBenchmark {
         let idleBefore = cpuSeconds(pid)
         Thread.sleep(forTimeInterval: 5)
         let idle = (cpuSeconds(pid) - idleBefore) / 5
-        print("simulator idle CPU (200 devices, no clients) \(String(format: "%.1f", idle * 100)) % of one core, RSS \(residentKilobytes(pid) / 1024) MB")
+        print(
+            "simulator idle CPU (200 devices, no clients) \(String(format: "%.1f", idle * 100)) % of one core, RSS \(residentKilobytes(pid) / 1024) MB"
+        )
     }
 
     static func port(_ text: String) throws -> Int {

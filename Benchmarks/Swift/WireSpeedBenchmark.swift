@@ -33,7 +33,8 @@ enum WireSpeedBenchmark {
         let wireLimit = Double(groups.count) / pollWire
         print(
             "== Agent on one RTU line at wire speed: \(units) × \(profile.vendor) \(profile.model) at \(baud) baud 8E1, "
-                + "\(groups.count) poll group(s) and \(plan.count) transaction(s) a round, always due; the simulator paces the line ==")
+                + "\(groups.count) poll group(s) and \(plan.count) transaction(s) a round, always due; the simulator paces the line =="
+        )
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-wire-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -83,7 +84,9 @@ enum WireSpeedBenchmark {
         flushing.cancel()
         try await flushing.value
         let agent = median(rates)
-        print("wire limit from the frame sizes: \(String(format: "%.1f", wireLimit)) polls/s (\(String(format: "%.2f", pollWire * 1000)) ms a device round)")
+        print(
+            "wire limit from the frame sizes: \(String(format: "%.1f", wireLimit)) polls/s (\(String(format: "%.2f", pollWire * 1000)) ms a device round)"
+        )
         print(
             "agent: \(String(format: "%.1f", agent)) polls/s   ratio \(String(format: "%.3f", agent / wireLimit)) (goal ≥ 0.9)"
                 + "   rounds: \(rates.map { String(format: "%.1f", $0) }.joined(separator: ", "))")

@@ -34,7 +34,8 @@ public enum CommandWriter {
         let offered = device.profile.commands.map(\.name)
         if !offered.contains(name) {
             let list = offered.isEmpty ? "none" : offered.joined(separator: ", ")
-            return .failure(CommandRefusal("the profile \(device.profilePath) has no command \"\(name)\" (it has: \(list))"))
+            return .failure(
+                CommandRefusal("the profile \(device.profilePath) has no command \"\(name)\" (it has: \(list))"))
         }
         let list = enabled.isEmpty ? "none" : enabled.joined(separator: ", ")
         return .failure(

@@ -24,7 +24,8 @@ public struct RawRead: Hashable, Sendable, CustomStringConvertible {
         }
         let tables = ["holding": RegisterTable.holding, "input": .input, "coil": .coil, "discrete": .discrete]
         guard let table = tables[parts[0]] else {
-            throw ProbeUsageError("--read \(text): unknown table \"\(parts[0])\" (use holding, input, coil or discrete)")
+            throw ProbeUsageError(
+                "--read \(text): unknown table \"\(parts[0])\" (use holding, input, coil or discrete)")
         }
         guard let given = Int(parts[1]), given >= 0 else {
             throw ProbeUsageError("--read \(text): the address must be a whole number")
@@ -39,7 +40,8 @@ public struct RawRead: Hashable, Sendable, CustomStringConvertible {
             let prefixed = table.manualPrefix * 10000
             if given > 10000 || (table.manualPrefix != 0 && given > prefixed && given < prefixed + 10000) {
                 guard given > prefixed, given < prefixed + 10000 else {
-                    throw ProbeUsageError("--read \(text): \(given) is not a \(table) register in manual notation (\(prefixed + 1)…)")
+                    throw ProbeUsageError(
+                        "--read \(text): \(given) is not a \(table) register in manual notation (\(prefixed + 1)…)")
                 }
                 address = given - prefixed - 1
             } else {
@@ -61,7 +63,8 @@ public struct RawRead: Hashable, Sendable, CustomStringConvertible {
         case .holding: try await client.readHoldingRegisters(unit: unit, address: address, count: count)
         case .input: try await client.readInputRegisters(unit: unit, address: address, count: count)
         case .coil: try await client.readCoils(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
-        case .discrete: try await client.readDiscreteInputs(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
+        case .discrete:
+            try await client.readDiscreteInputs(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
         }
     }
 }

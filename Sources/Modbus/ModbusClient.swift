@@ -27,7 +27,9 @@ public actor ModbusClient {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Creates the context; connects on the first request (or on `connect()`).
-    public init(configuration: ModbusClientConfiguration, logger: Logger = Logger(label: "stockpile.modbus"))
+    public init(
+        configuration: ModbusClientConfiguration, logger: Logger = Logger(label: "stockpile.modbus")
+    )
         throws(ModbusError)
     {
         self.configuration = configuration
@@ -139,7 +141,9 @@ public actor ModbusClient {
 
     /// Writes one register (FC 6) or several (FC 16); `multiple` sends even one with FC 16, for
     /// devices that take only that.
-    public func writeRegisters(unit: UInt8, address: Int, values: [UInt16], multiple: Bool = false)
+    public func writeRegisters(
+        unit: UInt8, address: Int, values: [UInt16], multiple: Bool = false
+    )
         throws(ModbusError)
     {
         let function: ModbusFunction =
@@ -209,8 +213,10 @@ public actor ModbusClient {
         }
         let now = ContinuousClock.now
         if let next = nextConnectAttempt, now < next {
-            let seconds = String(format: "%.1f", Double((next - now).components.seconds)
-                + Double((next - now).components.attoseconds) / 1e18)
+            let seconds = String(
+                format: "%.1f",
+                Double((next - now).components.seconds)
+                    + Double((next - now).components.attoseconds) / 1e18)
             guard let failure = lastConnectFailure else {
                 throw ModbusError(
                     cause: .connectionClosed, function: function, unit: unit,
@@ -218,7 +224,8 @@ public actor ModbusClient {
             }
             throw ModbusError(
                 cause: failure.cause, function: function, unit: unit, code: failure.code,
-                message: "cannot connect to \(configuration.transport): \(failure.message); next attempt in \(seconds) s")
+                message:
+                    "cannot connect to \(configuration.transport): \(failure.message); next attempt in \(seconds) s")
         }
         do {
             try connection.open()

@@ -31,7 +31,9 @@ final class ModbusConnection {
     var lateAnswerGuard: Duration?
     let interruption: ModbusInterruption
 
-    init(configuration: ModbusClientConfiguration, interruption: ModbusInterruption = ModbusInterruption())
+    init(
+        configuration: ModbusClientConfiguration, interruption: ModbusInterruption = ModbusInterruption()
+    )
         throws(ModbusError)
     {
         self.configuration = configuration
@@ -150,7 +152,8 @@ final class ModbusConnection {
                 code == ENOTTY || code == EINVAL
                 ? "\(path) is not a serial device (terminal settings refused: \(String(cString: strerror(code))), errno \(code))"
                 : "\(path): \(String(cString: strerror(code))) (errno \(code))"
-            throw ModbusError(cause: .cannotOpen, function: .connect, code: code, message: "cannot open the serial line \(meaning)")
+            throw ModbusError(
+                cause: .cannotOpen, function: .connect, code: code, message: "cannot open the serial line \(meaning)")
         }
         let descriptor = modbus_get_socket(context)
         if cmodbus_claim_serial_line(descriptor) != 0 {
@@ -218,7 +221,9 @@ final class ModbusConnection {
         modbus_flush(context)
     }
 
-    func readRegisters(_ function: ModbusFunction, unit: UInt8, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
+    func readRegisters(
+        _ function: ModbusFunction, unit: UInt8, address: Int, count: Int
+    ) throws(ModbusError) -> [UInt16] {
         try checkCount(count, limit: 125, function, unit: unit, address: address)
         var values = [UInt16](repeating: 0, count: count)
         let expected = ExpectedAnswer(function: function, unit: unit, address: address, count: count)
@@ -266,7 +271,8 @@ final class ModbusConnection {
             return
         }
         try checkCount(values.count, limit: 123, .writeMultipleRegisters, unit: unit, address: address)
-        let expected = ExpectedAnswer(function: .writeMultipleRegisters, unit: unit, address: address, count: values.count)
+        let expected = ExpectedAnswer(
+            function: .writeMultipleRegisters, unit: unit, address: address, count: values.count)
         _ = try values.withUnsafeBufferPointer { (buffer) throws(ModbusError) -> Outcome in
             try transaction(expected) { context in
                 modbus_write_registers(context, Int32(address), Int32(buffer.count), buffer.baseAddress)
@@ -323,7 +329,9 @@ final class ModbusConnection {
     /// read after it, within the response timeout. The one answer no check can tell apart is a
     /// late one from the same unit to the same kind of request, on a serial line: so a unit that
     /// timed out is kept quiet for its guard (`keepQuiet`), and the next request to it waits.
-    private func transaction(_ expected: ExpectedAnswer, _ body: (OpaquePointer) -> Int32) throws(ModbusError)
+    private func transaction(
+        _ expected: ExpectedAnswer, _ body: (OpaquePointer) -> Int32
+    ) throws(ModbusError)
         -> Outcome
     {
         let function = expected.function
@@ -364,7 +372,8 @@ final class ModbusConnection {
                     if error.cause == .timeout || error.cause == .mismatchedResponse {
                         keepQuiet(
                             unit: unit,
-                            for: lateAnswerGuard ?? ModbusClientConfiguration.defaultLateAnswerGuard(after: responseTimeout))
+                            for: lateAnswerGuard
+                                ?? ModbusClientConfiguration.defaultLateAnswerGuard(after: responseTimeout))
                     }
                     throw error
                 }
@@ -382,7 +391,8 @@ final class ModbusConnection {
 
     /// Reads answers after one that belonged to another request, until the expected one comes or
     /// the response timeout, counted from the request, runs out.
-    private func readPast(_ expected: ExpectedAnswer, deadline: ContinuousClock.Instant) throws(ModbusError) -> [UInt8] {
+    private func readPast(_ expected: ExpectedAnswer, deadline: ContinuousClock.Instant) throws(ModbusError) -> [UInt8]
+    {
         defer { applyResponseTimeout(responseTimeout) }
         var frame = [UInt8](repeating: 0, count: Int(CMODBUS_MAX_ADU_LENGTH))
         let tcpID: UInt16? = isSerial ? nil : transactionID
@@ -442,7 +452,9 @@ final class ModbusConnection {
             message: Self.text(for: code))
     }
 
-    private func checkCount(_ count: Int, limit: Int, _ function: ModbusFunction, unit: UInt8, address: Int)
+    private func checkCount(
+        _ count: Int, limit: Int, _ function: ModbusFunction, unit: UInt8, address: Int
+    )
         throws(ModbusError)
     {
         guard (1...limit).contains(count), (0...0xFFFF).contains(address), address + count <= 0x10000 else {
@@ -452,7 +464,9 @@ final class ModbusConnection {
         }
     }
 
-    private func checkReceived(_ received: Int32, expected: Int, _ function: ModbusFunction, unit: UInt8, address: Int)
+    private func checkReceived(
+        _ received: Int32, expected: Int, _ function: ModbusFunction, unit: UInt8, address: Int
+    )
         throws(ModbusError)
     {
         guard Int(received) == expected else {

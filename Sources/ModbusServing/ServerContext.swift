@@ -42,7 +42,9 @@ final class ServerContext {
         try self.init(created, headerLength: 1, describing: device)
     }
 
-    private init(_ created: (context: OpaquePointer?, errno: Int32), headerLength: Int, describing endpoint: String)
+    private init(
+        _ created: (context: OpaquePointer?, errno: Int32), headerLength: Int, describing endpoint: String
+    )
         throws(ModbusError)
     {
         guard let context = created.context else {

@@ -42,7 +42,9 @@ final class TCPServerLoop {
     private var accepted = 0
     private var answers = AnswerQueue()
 
-    init(host: String, port: Int, thread: ServerLoopThread, router: RequestRouter, logger: Logger)
+    init(
+        host: String, port: Int, thread: ServerLoopThread, router: RequestRouter, logger: Logger
+    )
         throws(ModbusError)
     {
         let context = try ServerContext(tcpHost: host, port: port)

@@ -119,16 +119,21 @@ public enum ControlChannel {
     ) -> some ApplicationProtocol {
         Application(
             router: router(service: service),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "stockpile-simulator"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "stockpile-simulator"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
 
     // MARK: - Helpers
 
-    private static func device(_ context: BasicRequestContext, _ engine: SimulationEngine) throws -> SimulatedDeviceStatus {
+    private static func device(
+        _ context: BasicRequestContext, _ engine: SimulationEngine
+    ) throws -> SimulatedDeviceStatus {
         let name = context.parameters.get("name") ?? ""
-        guard let status = engine.status(of: name) else { throw HTTPError(.notFound, message: "no device named \(name)") }
+        guard let status = engine.status(of: name) else {
+            throw HTTPError(.notFound, message: "no device named \(name)")
+        }
         return status
     }
 
@@ -140,7 +145,9 @@ public enum ControlChannel {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         let text = String(buffer: buffer)
-        return try parse { () throws(ConfigurationError) in try YAMLField.parse(text.isEmpty ? "{}" : text, file: "request body") }
+        return try parse { () throws(ConfigurationError) in
+            try YAMLField.parse(text.isEmpty ? "{}" : text, file: "request body")
+        }
     }
 
     /// Turns a configuration error into a 400 that names the field.
@@ -156,7 +163,8 @@ public enum ControlChannel {
     private static func json(_ object: Any) -> Response {
         let data = JSONText.data(object)
         return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     private static func describe(_ status: SimulatedDeviceStatus, withWrites: Bool) -> [String: Any] {

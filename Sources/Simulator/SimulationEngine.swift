@@ -115,7 +115,9 @@ public final class SimulationEngine: Sendable {
     }
 
     private static func applyDueEntries(_ state: inout State) {
-        while state.nextEntry < state.timeline.count, SimulatedTime(seconds: state.timeline[state.nextEntry].at) <= state.now {
+        while state.nextEntry < state.timeline.count,
+            SimulatedTime(seconds: state.timeline[state.nextEntry].at) <= state.now
+        {
             let entry = state.timeline[state.nextEntry]
             state.nextEntry += 1
             if let index = state.byName[entry.device] { apply(entry.action, to: &state.devices[index], now: state.now) }
@@ -174,7 +176,9 @@ public final class SimulationEngine: Sendable {
     }
 
     /// Carries out a write the device accepts and records every write, accepted or not.
-    private static func write(_ request: ModbusRequest, transport: String, to runtime: inout Runtime, now: SimulatedTime)
+    private static func write(
+        _ request: ModbusRequest, transport: String, to runtime: inout Runtime, now: SimulatedTime
+    )
         -> ModbusServerDecision
     {
         guard let address = request.address else { return .reply }
@@ -186,7 +190,9 @@ public final class SimulationEngine: Sendable {
             time: now, transport: transport, unit: request.unit, functionCode: request.functionCode, address: address,
             values: values, command: nil, outcome: "accepted")
         defer { runtime.writes.append(record) }
-        if let command = profile.commands.first(where: { $0.table == table && $0.address == address && $0.values == values }) {
+        if let command = profile.commands.first(where: {
+            $0.table == table && $0.address == address && $0.values == values
+        }) {
             record.command = command.name
             let outcome = perform(command.name, on: &runtime.model)
             record.outcome = outcome.rawValue
@@ -257,7 +263,11 @@ public final class SimulationEngine: Sendable {
             guard let index = state.byName[name] else { return false }
             let profile = state.devices[index].device.profile
             guard profile.point(named: point) != nil || profile.flags[point] != nil else { return false }
-            if let value { state.devices[index].overrides[point] = value } else { state.devices[index].overrides[point] = nil }
+            if let value {
+                state.devices[index].overrides[point] = value
+            } else {
+                state.devices[index].overrides[point] = nil
+            }
             Self.encode(&state.devices[index])
             return true
         }
@@ -291,8 +301,11 @@ public final class SimulationEngine: Sendable {
         for (name, value) in runtime.overrides { values[name] = value }
         let pinsClimate = runtime.overrides["temperature"] != nil || runtime.overrides["humidity"] != nil
         if pinsClimate, runtime.overrides["dew_point"] == nil, values.keys.contains("dew_point") {
-            if case .number(let temperature)?? = values["temperature"], case .number(let humidity)?? = values["humidity"] {
-                values["dew_point"] = DewPoint.magnus(temperature: temperature, relativeHumidity: humidity).map(PointValue.number)
+            if case .number(let temperature)?? = values["temperature"],
+                case .number(let humidity)?? = values["humidity"]
+            {
+                values["dew_point"] = DewPoint.magnus(temperature: temperature, relativeHumidity: humidity).map(
+                    PointValue.number)
             } else {
                 values["dew_point"] = .some(nil)
             }

@@ -41,7 +41,9 @@ public final class SimulatorService: Service {
     private let madeLinks: Mutex<[RTULink]> = Mutex([])
 
     /// Prepares the servers; nothing listens until `start()`.
-    public init(engine: SimulationEngine, speed: Double = 1, rtuLinkOverride: String? = nil, logger: Logger) throws(ModbusError) {
+    public init(
+        engine: SimulationEngine, speed: Double = 1, rtuLinkOverride: String? = nil, logger: Logger
+    ) throws(ModbusError) {
         self.engine = engine
         self.clock = SimulationClock(speed: speed)
         self.logger = logger
@@ -140,7 +142,9 @@ public final class SimulatorService: Service {
     public func stop() {
         for server in servers.values { server.stop() }
         // Before the ptys close, so that no other simulator can have been given the same pty path.
-        for link in madeLinks.withLock({ links in defer { links = [] }; return links }) { link.remove() }
+        for link in madeLinks.withLock({ links in
+            defer { links = [] }; return links
+        }) { link.remove() }
         for terminal in terminals.values { terminal.close() }
     }
 

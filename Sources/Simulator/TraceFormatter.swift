@@ -42,7 +42,8 @@ public enum TraceFormatter {
 
     private static func addressAndCount(_ event: ModbusTraceEvent) -> (Int, Int)? {
         let start = pduStart(event)
-        guard let function = functionCode(event), [1, 2, 3, 4, 15, 16].contains(function), event.request.count >= start + 5
+        guard let function = functionCode(event), [1, 2, 3, 4, 15, 16].contains(function),
+            event.request.count >= start + 5
         else { return nil }
         let bytes = event.request
         return (Int(bytes[start + 1]) << 8 | Int(bytes[start + 2]), Int(bytes[start + 3]) << 8 | Int(bytes[start + 4]))

@@ -65,7 +65,8 @@ public struct EnvironmentModel: DeviceModel, Hashable {
 
     /// The relative humidity without noise (%RH): daily cycle, pulled to an excursion's target.
     public var trueHumidity: Double {
-        let cycle = configuration.humidityMean
+        let cycle =
+            configuration.humidityMean
             - configuration.humidityAmplitude * dailyCycle(peakHour: configuration.temperaturePeakHour)
         guard let excursion else { return cycle }
         let weight = excursion.weight(at: time)

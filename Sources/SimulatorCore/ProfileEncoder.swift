@@ -233,7 +233,9 @@ public struct ProfileEncoder: Sendable {
                 // Already right, but perhaps only because nothing was written yet: write it, so a
                 // flag cleared since the last encoding is cleared in the bank too.
                 if snapshot.words(in: point.range) == nil {
-                    store(point.order.split(raw(of: point, in: snapshot), count: point.type.width), for: point, in: &snapshot)
+                    store(
+                        point.order.split(raw(of: point, in: snapshot), count: point.type.width), for: point,
+                        in: &snapshot)
                 }
                 return
             }
@@ -279,8 +281,9 @@ public struct ProfileEncoder: Sendable {
     /// Whether raw bits read as one of the point's sentinels, compared as `ProfileDecoder` does.
     private static func isSentinel(_ bits: UInt64, of point: ProfilePoint) -> Bool {
         guard !point.unavailableValues.isEmpty else { return false }
-        guard case .integer(let signed, let unsigned) = RawValue.decode(
-            point.order.split(bits, count: point.type.width), as: point.type, order: point.order)
+        guard
+            case .integer(let signed, let unsigned) = RawValue.decode(
+                point.order.split(bits, count: point.type.width), as: point.type, order: point.order)
         else { return false }
         return point.unavailableValues.contains { $0 == signed || UInt64(bitPattern: $0) == unsigned }
     }

@@ -29,9 +29,9 @@ public final class BusPoller: Sendable {
     private let busMetrics: BusMetrics
     private let laneCount: Int
 
-
     /// A poller for `devices`, all on `bus`, writing to `writer`.
-    public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger) {
+    public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger)
+    {
         self.bus = bus
         let polled = devices.map(PolledDevice.init)
         let timing = BusTiming(bus: bus)

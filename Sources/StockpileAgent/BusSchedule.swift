@@ -58,7 +58,8 @@ struct BusSchedule: Sendable {
         for index in due where claims.count < limit {
             guard busyDevices.insert(entries[index].device).inserted else { continue }
             claims.append(
-                Claim(entry: index, device: entries[index].device, group: entries[index].group, due: entries[index].due!))
+                Claim(
+                    entry: index, device: entries[index].device, group: entries[index].group, due: entries[index].due!))
         }
         return claims
     }

@@ -57,7 +57,8 @@ struct BusState: Sendable {
             next = slot.due
             settled.periodic = true
             settled.skipped = slot.skipped
-            settled.scheduleChange = monitor.record(entry: claim.entry, pollTime: elapsed, skipped: slot.skipped, now: now)
+            settled.scheduleChange = monitor.record(
+                entry: claim.entry, pollTime: elapsed, skipped: slot.skipped, now: now)
         }
         schedule.release(claim, nextDue: next)
         if transition?.from == .offline {

@@ -27,7 +27,8 @@ public final class DataDirectoryLock: Sendable {
             if code == EWOULDBLOCK {
                 throw AgentError(
                     .lockDataDirectory, path: directory, code: code, holder: holder,
-                    message: "another agent\(holder.map { " (pid \($0))" } ?? "") is using the data directory \(directory); "
+                    message:
+                        "another agent\(holder.map { " (pid \($0))" } ?? "") is using the data directory \(directory); "
                         + "one store takes one agent: stop it first, or give this one another --data-dir")
             }
             throw AgentError(
@@ -48,6 +49,7 @@ public final class DataDirectoryLock: Sendable {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 31, 0) }
         guard count > 0 else { return nil }
-        return Int(String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int(
+            String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -42,7 +42,9 @@ public struct DescribedMetricsFactory: MetricsFactory {
         registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+    public func makeFloatingPointCounter(
+        label: String, dimensions: [(String, String)]
+    )
         -> any FloatingPointCounterHandler
     {
         registry.makeCounter(descriptor: descriptor(label), labels: dimensions)

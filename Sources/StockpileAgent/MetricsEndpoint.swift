@@ -22,7 +22,8 @@ public enum MetricsEndpoint {
         }
         return Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "stockpile-agent"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "stockpile-agent"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

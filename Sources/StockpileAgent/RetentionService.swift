@@ -11,7 +11,9 @@ public struct RetentionService: Service {
     public let interval: Duration
     private let logger: Logger
 
-    public init(database: AppDatabase, rawDays: Int, aggregateDays: Int, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(
+        database: AppDatabase, rawDays: Int, aggregateDays: Int, interval: Duration = .seconds(3600), logger: Logger
+    ) {
         self.database = database
         self.rawDays = rawDays
         self.aggregateDays = aggregateDays

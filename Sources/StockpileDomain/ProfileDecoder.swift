@@ -26,7 +26,8 @@ public struct ProfileDecoder: Sendable {
                         status.truth[flag.name].map { .bool($0) }
                     }
                 readings.append(
-                    PointReading(name: flag.name, value: value, quality: value == nil ? .bad : .good, raw: raw?.words ?? []))
+                    PointReading(
+                        name: flag.name, value: value, quality: value == nil ? .bad : .good, raw: raw?.words ?? []))
             }
         }
         return readings

@@ -64,7 +64,9 @@ public enum ProfileLoader {
         if let value = try field.optional("max_registers") { transport.maxRegisters = try value.int(in: 1...125) }
         if let value = try field.optional("max_bits") { transport.maxBits = try value.int(in: 1...2000) }
         if let value = try field.optional("max_gap") { transport.maxGap = try value.int(in: 0...125) }
-        if let value = try field.optional("delay_after_connect_ms") { transport.delayAfterConnect = try value.milliseconds() }
+        if let value = try field.optional("delay_after_connect_ms") {
+            transport.delayAfterConnect = try value.milliseconds()
+        }
         if let value = try field.optional("delay_between_requests_ms") {
             transport.delayBetweenRequests = try value.milliseconds()
         }
@@ -90,7 +92,8 @@ public enum ProfileLoader {
                 "address 0 with address_base 1: this profile numbers registers as the manual does, from 1")
         }
         guard (0...0xFFFF).contains(wire) else {
-            let hint = value >= 10001 ? " (write manual 4xxxx numbers without the table digit; see Devices/README.md)" : ""
+            let hint =
+                value >= 10001 ? " (write manual 4xxxx numbers without the table digit; see Devices/README.md)" : ""
             throw field.error("address \(value) is outside 0–65535 on the wire\(hint)")
         }
         return wire
@@ -101,7 +104,9 @@ public enum ProfileLoader {
         "sign_from", "unit", "unavailable", "class", "flags", "quality",
     ]
 
-    private static func parsePoint(_ field: YAMLField, base: Int, defaultOrder: WordOrder) throws(ConfigurationError)
+    private static func parsePoint(
+        _ field: YAMLField, base: Int, defaultOrder: WordOrder
+    ) throws(ConfigurationError)
         -> ProfilePoint
     {
         try field.allowOnly(pointFields)
@@ -122,7 +127,8 @@ public enum ProfileLoader {
         case "string": type = .string(registers: try field.required("length").int(in: 1...125))
         case let other:
             throw typeField.error(
-                "unknown type \"\(other)\" (use bool, bit, int16, uint16, int32, uint32, int64, uint64, float32, float64, string)")
+                "unknown type \"\(other)\" (use bool, bit, int16, uint16, int32, uint32, int64, uint64, float32, float64, string)"
+            )
         }
         if table.holdsBits != (type == .bool) {
             throw typeField.error(
@@ -171,7 +177,9 @@ public enum ProfileLoader {
         return point
     }
 
-    private static func parseFlag(name: String, _ field: YAMLField, bitWidth: Int) throws(ConfigurationError)
+    private static func parseFlag(
+        name: String, _ field: YAMLField, bitWidth: Int
+    ) throws(ConfigurationError)
         -> FlagDefinition
     {
         if field.node.scalar != nil {
@@ -201,13 +209,17 @@ public enum ProfileLoader {
         return flag
     }
 
-    private static func parseCommand(name: String, _ field: YAMLField, base: Int) throws(ConfigurationError)
+    private static func parseCommand(
+        name: String, _ field: YAMLField, base: Int
+    ) throws(ConfigurationError)
         -> ProfileCommand
     {
         try field.allowOnly(["table", "address", "value", "values", "refused_in_motion"])
         let tableField = try field.required("table")
         let table = try tableField.choice(RegisterTable.self)
-        guard table == .holding || table == .coil else { throw tableField.error("commands write holding registers or coils") }
+        guard table == .holding || table == .coil else {
+            throw tableField.error("commands write holding registers or coils")
+        }
         var values: [UInt16] = []
         let valueFields: [YAMLField]
         let list = try field.optional("values")
@@ -230,11 +242,14 @@ public enum ProfileLoader {
             }
         }
         return ProfileCommand(
-            name: name, table: table, address: try wireAddress(try field.required("address"), base: base), values: values,
+            name: name, table: table, address: try wireAddress(try field.required("address"), base: base),
+            values: values,
             refusedInMotion: try field.optional("refused_in_motion")?.bool() ?? false, listWrite: list != nil)
     }
 
-    private static func parseVector(_ field: YAMLField, base: Int, profile: DeviceProfile) throws(ConfigurationError)
+    private static func parseVector(
+        _ field: YAMLField, base: Int, profile: DeviceProfile
+    ) throws(ConfigurationError)
         -> TestVector
     {
         try field.allowOnly(["name", "registers", "expect"])
@@ -287,7 +302,8 @@ public enum ProfileLoader {
                     tolerance: try expected.optional("tolerance")?.double(in: 0...1e12), line: expected.line))
         }
         return TestVector(
-            name: try field.required("name").string(), registers: snapshot, expectations: expectations, line: field.line)
+            name: try field.required("name").string(), registers: snapshot, expectations: expectations, line: field.line
+        )
     }
 
     // MARK: - Cross-checks
@@ -298,7 +314,9 @@ public enum ProfileLoader {
         let flags = profile.flags
         let booleans = Set(profile.points.filter(\.isBoolean).map(\.name))
         for (point, item) in zip(profile.points, items) {
-            guard names.insert(point.name).inserted else { throw item.error("the name \"\(point.name)\" is used twice") }
+            guard names.insert(point.name).inserted else {
+                throw item.error("the name \"\(point.name)\" is used twice")
+            }
             for flag in point.flags where !names.insert(flag.name).inserted {
                 throw try item.required("flags").error("the name \"\(flag.name)\" is used twice")
             }

@@ -6,7 +6,9 @@ import Foundation
 /// (the repository's `Devices/`, an installed share directory); an absolute path is taken as it is.
 public enum ProfileLocator {
     /// The path of the profile `name`, or an error at `field` listing every place looked in.
-    public static func resolve(_ name: String, field: YAMLField, directories: [String]) throws(ConfigurationError)
+    public static func resolve(
+        _ name: String, field: YAMLField, directories: [String]
+    ) throws(ConfigurationError)
         -> String
     {
         let candidates = candidates(for: name, besides: (field.file as NSString).deletingLastPathComponent, directories)

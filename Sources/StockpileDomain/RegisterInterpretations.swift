@@ -77,7 +77,9 @@ public struct RegisterInterpretations: Sendable {
         if !registers.isEmpty {
             var values: [WordOrder: String] = [:]
             for order in [WordOrder.abcd, .badc] {
-                values[order] = Self.text(RawValue.decode(registers, as: .string(registers: registers.count), order: order), type: .string(registers: registers.count))
+                values[order] = Self.text(
+                    RawValue.decode(registers, as: .string(registers: registers.count), order: order),
+                    type: .string(registers: registers.count))
             }
             rows.append(Row(offset: 0, type: .string(registers: registers.count), values: values))
         }
@@ -97,7 +99,8 @@ public struct RegisterInterpretations: Sendable {
         case .bool(let value):
             return value ? "1" : "0"
         case .text(let text):
-            return "\"" + String(text.unicodeScalars.map { $0.value >= 32 && $0.value < 127 ? Character($0) : "." }) + "\""
+            return "\"" + String(text.unicodeScalars.map { $0.value >= 32 && $0.value < 127 ? Character($0) : "." })
+                + "\""
         }
     }
 }

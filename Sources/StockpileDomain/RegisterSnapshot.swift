@@ -38,7 +38,9 @@ public struct RegisterSnapshot: Hashable, Sendable {
             let range = point.range
             for address in range.first...range.last {
                 if range.table.holdsBits {
-                    if filled.bits[range.table]?[address] == nil { filled.bits[range.table, default: [:]][address] = false }
+                    if filled.bits[range.table]?[address] == nil {
+                        filled.bits[range.table, default: [:]][address] = false
+                    }
                 } else if filled.words[range.table]?[address] == nil {
                     filled.words[range.table, default: [:]][address] = 0
                 }

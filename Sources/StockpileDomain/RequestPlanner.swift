@@ -45,7 +45,10 @@ public struct RequestPlanner: Sendable {
             let range = point.range
             let limit = transport.limit(for: point.table)
             if range.count > limit {
-                return (point, "needs \(range.count) \(point.table.holdsBits ? "bits" : "registers") in one read; the device allows \(limit)")
+                return (
+                    point,
+                    "needs \(range.count) \(point.table.holdsBits ? "bits" : "registers") in one read; the device allows \(limit)"
+                )
             }
             if let forbidden = transport.forbidden.first(where: { $0.overlaps(range) }) {
                 return (point, "lies in the forbidden range \(forbidden)")

@@ -37,7 +37,9 @@ public struct TestVectorCheck: Sendable {
                     continue
                 }
                 if !Self.matches(reading.value, expectation.value, tolerance: expectation.tolerance) {
-                    fail("expected \(expectation.value?.description ?? "no value"), decoded \(reading.value?.description ?? "no value")")
+                    fail(
+                        "expected \(expectation.value?.description ?? "no value"), decoded \(reading.value?.description ?? "no value")"
+                    )
                 }
                 if let quality = expectation.quality, quality != reading.quality {
                     fail("expected quality \(quality.rawValue), decoded \(reading.quality.rawValue)")

@@ -74,7 +74,9 @@ public struct YAMLField {
     ///
     /// Yams names the key and the mapping's line only; the two uses are the first two lines from
     /// there that give the key at the same indentation.
-    private static func duplicateKeyError(_ keys: [String], near line: Int, text: String, file: String)
+    private static func duplicateKeyError(
+        _ keys: [String], near line: Int, text: String, file: String
+    )
         -> ConfigurationError
     {
         let key = keys.sorted().first ?? "?"
@@ -156,7 +158,8 @@ public struct YAMLField {
     public func required(_ key: String) throws(ConfigurationError) -> YAMLField {
         guard let value = try optional(key) else {
             throw ConfigurationError(
-                file: file, line: line, field: path.isEmpty ? key : "\(path).\(key)", message: "required field is missing")
+                file: file, line: line, field: path.isEmpty ? key : "\(path).\(key)",
+                message: "required field is missing")
         }
         return value
     }
@@ -202,7 +205,9 @@ public struct YAMLField {
 
     public func int(in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         let value = try int()
-        guard range.contains(value) else { throw error("\(value) is out of range \(range.lowerBound)–\(range.upperBound)") }
+        guard range.contains(value) else {
+            throw error("\(value) is out of range \(range.lowerBound)–\(range.upperBound)")
+        }
         return value
     }
 

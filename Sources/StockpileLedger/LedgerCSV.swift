@@ -64,7 +64,9 @@ public enum LedgerCSV {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: false)
         } catch {
-            throw LedgerFileErrors([LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "\(error)")])
+            throw LedgerFileErrors([
+                LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "\(error)")
+            ])
         }
         var line = 1
         var raw: [(line: Int, fields: [String])] = []
@@ -82,7 +84,9 @@ public enum LedgerCSV {
                     message: "a quoted field is never closed: the rest of the file was read into it"))
         }
         guard let header = raw.first else {
-            throw LedgerFileErrors([LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "the file is empty")])
+            throw LedgerFileErrors([
+                LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "the file is empty")
+            ])
         }
         var index: [String: Int] = [:]
         for (position, name) in header.fields.enumerated() {
@@ -102,7 +106,8 @@ public enum LedgerCSV {
         for required in requiredColumns.sorted() where index[required] == nil {
             errors.append(
                 LedgerFileError(
-                    file: file, line: header.line, column: nil, columnName: required, message: "required column is missing"))
+                    file: file, line: header.line, column: nil, columnName: required,
+                    message: "required column is missing"))
         }
         if !errors.isEmpty { throw LedgerFileErrors(errors) }
         let positions = Column.allCases.map { index[$0.name] ?? -1 }
@@ -301,7 +306,8 @@ public enum LedgerCSV {
         }
         for transaction in ledger.transactions {
             row([
-                "record": transaction.kind.rawValue, "time": UTCTimestamp.text(transaction.time), "lot": transaction.lot,
+                "record": transaction.kind.rawValue, "time": UTCTimestamp.text(transaction.time),
+                "lot": transaction.lot,
                 "location": transaction.location, "destination": transaction.destination ?? "",
                 "quantity_kg": number(transaction.quantity), "actor": transaction.actor,
                 "document": transaction.document, "reason": transaction.reason, "approver": transaction.approver,

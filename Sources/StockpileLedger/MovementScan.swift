@@ -11,7 +11,8 @@ public enum MovementScan {
     ) async throws -> [StoredMovementEvent] {
         let ledger = try await database.ledger(locations: site.ledgerLocations)
         var result: [StoredMovementEvent] = []
-        for location in site.ledgerLocations where location.kind == .scale && (filter == nil || location.name == filter) {
+        for location in site.ledgerLocations where location.kind == .scale && (filter == nil || location.name == filter)
+        {
             guard let device = location.device else { continue }
             // The shared vocabulary: net where the scale reports it, else gross; one point, so levels compare.
             var samples: [WeightSample] = []
@@ -28,9 +29,11 @@ public enum MovementScan {
                 if !sensors.isEmpty {
                     var collected: [HumidityExposure.Sample] = []
                     for sensor in sensors {
-                        collected += try await database.readings(device: sensor.name, point: "humidity", since: from, until: to)
-                            .filter { $0.quality == .good }
-                            .compactMap { reading in reading.value?.number.map { .init(time: reading.time, value: $0) } }
+                        collected += try await database.readings(
+                            device: sensor.name, point: "humidity", since: from, until: to
+                        )
+                        .filter { $0.quality == .good }
+                        .compactMap { reading in reading.value?.number.map { .init(time: reading.time, value: $0) } }
                     }
                     humidity = collected
                 }
@@ -47,7 +50,10 @@ public enum MovementScan {
                             ($0.location == name || $0.destination == name)
                                 && abs($0.time.timeIntervalSince(stored.event.start)) <= window
                         }
-                        .min { abs($0.time.timeIntervalSince(stored.event.start)) < abs($1.time.timeIntervalSince(stored.event.start)) }?
+                        .min {
+                            abs($0.time.timeIntervalSince(stored.event.start))
+                                < abs($1.time.timeIntervalSince(stored.event.start))
+                        }?
                         .document
                 })
         }

@@ -45,7 +45,8 @@ public enum ReconciliationBuilder {
         var totals: [String: ReconciliationReport.MaterialTotal] = [:]
         for position in positions where filter == nil || position.location == filter {
             let code = position.lot.material
-            var total = totals[code] ?? .init(material: code, name: ledger.materials[code]?.name ?? code, lots: 0, bookKg: 0)
+            var total =
+                totals[code] ?? .init(material: code, name: ledger.materials[code]?.name ?? code, lots: 0, bookKg: 0)
             total.lots += 1
             total.bookKg = kg(total.bookKg + position.kilograms)
             totals[code] = total
@@ -66,7 +67,8 @@ public enum ReconciliationBuilder {
         }
         return ReconciliationReport(
             schema: "stockpile-reconciliation/1", site: .init(id: site.id, name: site.name),
-            at: UTCTimestamp.text(instant), windowSeconds: window.seconds, locationFilter: filter, cutOff: cutOff, locations: lines,
+            at: UTCTimestamp.text(instant), windowSeconds: window.seconds, locationFilter: filter, cutOff: cutOff,
+            locations: lines,
             totals: totals.values.sorted { $0.material < $1.material }, statusCounts: counts, notes: notes)
     }
 
@@ -119,7 +121,8 @@ public enum ReconciliationBuilder {
             } else {
                 health = try await database.healthEvents(device: device, since: start)
             }
-            input.health = health
+            input.health =
+                health
                 .filter { $0.time <= instant }
                 .map { .init(time: $0.time, state: $0.to.rawValue, reason: $0.reason) }
         }
@@ -176,7 +179,8 @@ public enum ReconciliationBuilder {
             readings: result.readings.map { evidence in
                 .init(
                     device: evidence.device, point: evidence.point, source: evidence.source.rawValue,
-                    windowStart: UTCTimestamp.text(evidence.windowStart), windowEnd: UTCTimestamp.text(evidence.windowEnd),
+                    windowStart: UTCTimestamp.text(evidence.windowStart),
+                    windowEnd: UTCTimestamp.text(evidence.windowEnd),
                     first: evidence.first.map(UTCTimestamp.text), last: evidence.last.map(UTCTimestamp.text),
                     count: evidence.count, goodCount: evidence.goodCount, median: evidence.median.map(kg),
                     min: evidence.minimum.map(kg), max: evidence.maximum.map(kg),

@@ -22,13 +22,15 @@ public enum ReportRenderer {
 
     static func table(_ report: ReconciliationReport, digest: String) -> String {
         var out = "Reconciliation of \(report.site.name) (\(report.site.id)) as of \(report.at), "
-        out += "window \(number(report.windowSeconds)) s, \(report.locationFilter.map { "location \($0)" } ?? "all locations")\n"
+        out +=
+            "window \(number(report.windowSeconds)) s, \(report.locationFilter.map { "location \($0)" } ?? "all locations")\n"
         out += cutOffText(report) + "\n\n"
         let header = ["location", "book kg", "physical kg", "variance kg", "variance %", "tolerance kg", "status"]
         let rows = report.locations.map { line in
             [
                 line.location, number(line.bookKg), line.physicalKg.map(number) ?? "-",
-                line.varianceKg.map(signed) ?? "-", line.variancePercent.map { signed(($0 * 1000).rounded() / 1000) } ?? "-",
+                line.varianceKg.map(signed) ?? "-",
+                line.variancePercent.map { signed(($0 * 1000).rounded() / 1000) } ?? "-",
                 "±" + number(line.tolerance.kg)
                     + (line.tolerance.moistureAllowanceKg > 0 ? " +\(number(line.tolerance.moistureAllowanceKg))" : ""),
                 line.status,
@@ -39,15 +41,18 @@ public enum ReportRenderer {
         for line in report.locations {
             out += "  \(line.location): \(line.explanation). \(line.tolerance.rule)."
             if let readings = line.readings {
-                out += " Readings: \(readings.goodCount) good of \(readings.count) \(readings.point) (\(readings.source))"
+                out +=
+                    " Readings: \(readings.goodCount) good of \(readings.count) \(readings.point) (\(readings.source))"
                 out += readings.settledSince.map { ", since the weight settled at \($0)." } ?? "."
             }
             if let count = line.count {
-                out += " Counted \(number(count.countedKg)) kg by \(count.counter) at \(count.time) (\(count.document))."
+                out +=
+                    " Counted \(number(count.countedKg)) kg by \(count.counter) at \(count.time) (\(count.document))."
             }
             for lot in line.lots {
                 if let humidity = lot.humidity {
-                    out += " \(lot.lot): \(number(humidity.hoursAbove)) h above \(number(humidity.limitRelativeHumidity)) %RH"
+                    out +=
+                        " \(lot.lot): \(number(humidity.hoursAbove)) h above \(number(humidity.limitRelativeHumidity)) %RH"
                     out += humidity.maximumRelativeHumidity.map { ", max \(number($0)) %RH" } ?? ""
                     out += " since \(humidity.since)."
                 }
@@ -124,7 +129,8 @@ public enum ReportRenderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(JSONFile(content: report, contentSha256: digest)), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(JSONFile(content: report, contentSha256: digest)), as: UTF8.self)
+            + "\n"
     }
 
     // MARK: - HTML
@@ -143,9 +149,11 @@ public enum ReportRenderer {
         body += "<table>\n<thead><tr><th>Location</th><th>Book kg</th><th>Physical kg</th><th>Variance kg</th>"
         body += "<th>Variance %</th><th>Tolerance kg</th><th>Status</th></tr></thead>\n<tbody>\n"
         for line in report.locations {
-            let flagged = ["shortage", "overage", "no stable reading", "scale offline", "not counted"].contains(line.status)
+            let flagged = ["shortage", "overage", "no stable reading", "scale offline", "not counted"].contains(
+                line.status)
             body += "<tr class=\"\(flagged ? "flag" : "fine")\"><td>\(escape(line.location))</td>"
-            body += "<td class=\"n\">\(number(line.bookKg))</td><td class=\"n\">\(line.physicalKg.map(number) ?? "–")</td>"
+            body +=
+                "<td class=\"n\">\(number(line.bookKg))</td><td class=\"n\">\(line.physicalKg.map(number) ?? "–")</td>"
             body += "<td class=\"n\">\(line.varianceKg.map(signed) ?? "–")</td>"
             body += "<td class=\"n\">\(line.variancePercent.map { signed(($0 * 1000).rounded() / 1000) } ?? "–")</td>"
             body += "<td class=\"n\">±\(number(line.tolerance.kg))"
@@ -161,23 +169,32 @@ public enum ReportRenderer {
             }
             body += ".</li>\n<li>Physical: \(escape(line.physicalMethod)).</li>\n"
             if let readings = line.readings {
-                body += "<li>Readings of <code>\(escape(readings.device))</code> <code>\(escape(readings.point))</code> "
-                body += "(\(escape(readings.source))), \(escape(readings.windowStart)) – \(escape(readings.windowEnd)): "
+                body +=
+                    "<li>Readings of <code>\(escape(readings.device))</code> <code>\(escape(readings.point))</code> "
+                body +=
+                    "(\(escape(readings.source))), \(escape(readings.windowStart)) – \(escape(readings.windowEnd)): "
                 body += "\(readings.goodCount) good of \(readings.count)"
-                body += readings.settledSince.map { " (those since the weight settled at its last level, \(escape($0)))" } ?? ""
+                body +=
+                    readings.settledSince.map { " (those since the weight settled at its last level, \(escape($0)))" }
+                    ?? ""
                 body += readings.median.map { ", median \(number($0)) kg" } ?? ""
-                if let low = readings.min, let high = readings.max { body += ", min \(number(low)), max \(number(high))" }
+                if let low = readings.min, let high = readings.max {
+                    body += ", min \(number(low)), max \(number(high))"
+                }
                 body += readings.first.map { ", first \(escape($0))" } ?? ""
                 body += readings.last.map { ", last \(escape($0))" } ?? ""
                 body += "; qualities: " + readings.qualities.map { "\($0.quality) \($0.count)" }.joined(separator: ", ")
                 body += ".</li>\n"
             }
             for health in line.health {
-                body += "<li>Scale health: \(escape(health.state)) at \(escape(health.time)) (\(escape(health.reason))).</li>\n"
+                body +=
+                    "<li>Scale health: \(escape(health.state)) at \(escape(health.time)) (\(escape(health.reason))).</li>\n"
             }
             if let count = line.count {
-                body += "<li>Counted \(number(count.countedKg)) kg by \(escape(count.counter)) at \(escape(count.time)) "
-                body += "(\(escape(count.document))), book then \(number(count.bookKg)) kg, variance \(signed(count.varianceKg)) kg.</li>\n"
+                body +=
+                    "<li>Counted \(number(count.countedKg)) kg by \(escape(count.counter)) at \(escape(count.time)) "
+                body +=
+                    "(\(escape(count.document))), book then \(number(count.bookKg)) kg, variance \(signed(count.varianceKg)) kg.</li>\n"
             }
             for lot in line.lots {
                 body += "<li>Lot <code>\(escape(lot.lot))</code>, \(escape(lot.material)): \(number(lot.bookKg)) kg in "
@@ -194,7 +211,8 @@ public enum ReportRenderer {
         body += "<h2>Totals per material</h2>\n<table>\n<thead><tr><th>Material</th><th>Name</th><th>Lots</th>"
         body += "<th>Book kg</th></tr></thead>\n<tbody>\n"
         for total in report.totals {
-            body += "<tr><td>\(escape(total.material))</td><td>\(escape(total.name))</td><td class=\"n\">\(total.lots)</td>"
+            body +=
+                "<tr><td>\(escape(total.material))</td><td>\(escape(total.name))</td><td class=\"n\">\(total.lots)</td>"
             body += "<td class=\"n\">\(number(total.bookKg))</td></tr>\n"
         }
         body += "</tbody>\n</table>\n<h2>Notes</h2>\n<ul>\n"

@@ -39,7 +39,8 @@ public enum ReportVerifier {
         case .table, .csv:
             guard let expected else {
                 throw Failure(
-                    description: "a \(format.rawValue) report carries only its hash: verify it against the store with --site")
+                    description:
+                        "a \(format.rawValue) report carries only its hash: verify it against the store with --site")
             }
             guard try ReportRenderer.render(expected, as: format) == text else {
                 throw Failure(
@@ -49,13 +50,15 @@ public enum ReportVerifier {
         }
         let digest = ReportDigest.sha256(try ReportDigest.canonical(report))
         guard digest == claimed else {
-            throw Failure(description: "the content's SHA-256 is \(digest), the file claims \(claimed): the content was changed")
+            throw Failure(
+                description: "the content's SHA-256 is \(digest), the file claims \(claimed): the content was changed")
         }
         guard try ReportRenderer.render(report, as: format) == text else {
             throw Failure(description: "the file differs from the report its content renders to: it was edited")
         }
         if let expected, try ReportDigest.canonical(expected) != ReportDigest.canonical(report) {
-            throw Failure(description: "the store gives a different report for \(report.at): the store or the file changed")
+            throw Failure(
+                description: "the store gives a different report for \(report.at): the store or the file changed")
         }
         return Outcome(format: format, digest: digest)
     }

@@ -84,12 +84,15 @@ extension AppDatabase {
                 let entry = Self.stored(row)
                 let document = entry.transaction.document
                 if entry.sequence != expected {
-                    let gone = entry.sequence - 1 == expected ? "\(expected) is" : "\(expected)–\(entry.sequence - 1) are"
+                    let gone =
+                        entry.sequence - 1 == expected ? "\(expected) is" : "\(expected)–\(entry.sequence - 1) are"
                     return LedgerVerification(
                         entries: entries, head: LedgerChain.hex(previous),
                         failure: .init(
                             sequence: expected, kind: .missing, document: nil,
-                            message: "transaction \(gone) missing: the chain jumps from \(expected - 1) to \(entry.sequence)"))
+                            message:
+                                "transaction \(gone) missing: the chain jumps from \(expected - 1) to \(entry.sequence)"
+                        ))
                 }
                 if entry.previousHash != previous, entry.previousHash == beforePrevious {
                     // This entry links past the one before it: that one was slipped in between.
@@ -108,7 +111,8 @@ extension AppDatabase {
                             message: "transaction \(entry.sequence) (\(document)) does not follow transaction "
                                 + "\(entry.sequence - 1): inserted, or the entries were reordered"))
                 }
-                let hash = LedgerChain.hash(previous: previous, sequence: entry.sequence, transaction: entry.transaction)
+                let hash = LedgerChain.hash(
+                    previous: previous, sequence: entry.sequence, transaction: entry.transaction)
                 if hash != entry.hash {
                     return LedgerVerification(
                         entries: entries, head: LedgerChain.hex(previous),
@@ -192,7 +196,8 @@ extension AppDatabase {
                 INSERT INTO lot (id, material, location, container_kind, container_count, tare_per_container)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """)
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM ledger_transaction ORDER BY sequence DESC LIMIT 1")
+        let last = try Row.fetchOne(
+            db, sql: "SELECT sequence, hash FROM ledger_transaction ORDER BY sequence DESC LIMIT 1")
         var sequence: Int64 = last?["sequence"] ?? 0
         var previous: Data = last?["hash"] ?? LedgerChain.genesis
         var scratch: [UInt8] = []
@@ -211,7 +216,8 @@ extension AppDatabase {
                 ])
             case .transaction(let value):
                 sequence += 1
-                let hash = LedgerChain.hash(previous: previous, sequence: sequence, transaction: value, scratch: &scratch)
+                let hash = LedgerChain.hash(
+                    previous: previous, sequence: sequence, transaction: value, scratch: &scratch)
                 pending.append((sequence, value, previous, hash))
                 previous = hash
                 if pending.count == ledgerInsertChunk {
@@ -284,7 +290,8 @@ extension AppDatabase {
                     """)
             for (index, value) in transactions.enumerated() {
                 try statement.execute(arguments: [
-                    index + 1, value.kind.rawValue, value.timeMilliseconds, value.lot, value.location, value.destination,
+                    index + 1, value.kind.rawValue, value.timeMilliseconds, value.lot, value.location,
+                    value.destination,
                     value.quantity, value.actor, value.document, value.comment, value.reason, value.approver,
                     LedgerChain.genesis, LedgerChain.genesis,
                 ])

@@ -226,7 +226,8 @@ extension AppDatabase {
                 t.column("previous_hash", .blob).notNull()
                 t.column("hash", .blob).notNull()
             }
-            try db.create(index: "ledger_transaction_on_location_time", on: "ledger_transaction", columns: ["location", "time"])
+            try db.create(
+                index: "ledger_transaction_on_location_time", on: "ledger_transaction", columns: ["location", "time"])
             try db.create(index: "ledger_transaction_on_lot_time", on: "ledger_transaction", columns: ["lot", "time"])
             try db.create(table: "physical_count") { t in
                 t.primaryKey("id", .integer)

@@ -42,7 +42,8 @@ extension AppDatabase {
             }
             let found = Set(detected.map { "\($0.kind.rawValue)|\(StoreTime.milliseconds($0.start))" })
             for stored in try Self.movementEvents(db, location: location, from: from, to: to)
-            where stored.clearedAt == nil && !found.contains("\(stored.event.kind.rawValue)|\(StoreTime.milliseconds(stored.event.start))")
+            where stored.clearedAt == nil
+                && !found.contains("\(stored.event.kind.rawValue)|\(StoreTime.milliseconds(stored.event.start))")
             {
                 guard let document = explanation(stored) else { continue }
                 try db.execute(
@@ -58,7 +59,8 @@ extension AppDatabase {
         try await reader.read { db in try Self.movementEvents(db, location: location, from: from, to: to) }
     }
 
-    static func movementEvents(_ db: Database, location: String?, from: Date, to: Date) throws -> [StoredMovementEvent] {
+    static func movementEvents(_ db: Database, location: String?, from: Date, to: Date) throws -> [StoredMovementEvent]
+    {
         var sql = "SELECT * FROM movement_event WHERE start >= ? AND start <= ?"
         var arguments: StatementArguments = [StoreTime.milliseconds(from), StoreTime.milliseconds(to)]
         if let location {
@@ -74,7 +76,8 @@ extension AppDatabase {
                     kind: MovementEvent.Kind(rawValue: kind) ?? .unrecordedMovement, location: row["location"],
                     device: row["device"], start: StoreTime.date(row["start"]), end: StoreTime.date(row["end"]),
                     changeKilograms: row["change_kg"], levelBefore: row["level_before_kg"],
-                    levelAfter: row["level_after_kg"], toleranceKilograms: row["tolerance_kg"], readings: row["readings"],
+                    levelAfter: row["level_after_kg"], toleranceKilograms: row["tolerance_kg"],
+                    readings: row["readings"],
                     expectedKilograms: row["expected_kg"], humidityHoursAbove: row["humidity_hours_above"]),
                 detectedAt: StoreTime.date(row["detected_at"]), clearedAt: cleared.map(StoreTime.date),
                 clearedBy: row["cleared_by"])

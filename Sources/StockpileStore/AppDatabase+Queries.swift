@@ -164,7 +164,8 @@ extension AppDatabase {
     /// The health transitions of every device since `since`, by device, oldest first.
     public func healthEvents(since: Date) async throws -> [String: [DeviceHealthEvent]] {
         try await reader.read { db in
-            let events = try DeviceHealthEvent
+            let events =
+                try DeviceHealthEvent
                 .filter(DeviceHealthEvent.Columns.time >= StoreTime.milliseconds(since))
                 .order(DeviceHealthEvent.Columns.time, DeviceHealthEvent.Columns.id)
                 .fetchAll(db)
@@ -193,7 +194,9 @@ extension AppDatabase {
                     db, sql: "SELECT hash FROM ledger_transaction WHERE time <= ? ORDER BY sequence DESC LIMIT 1",
                     arguments: [until])
             else { return nil }
-            return (last["sequence"], StoreTime.date(last["time"]), last["kind"], last["document"], LedgerChain.hex(head))
+            return (
+                last["sequence"], StoreTime.date(last["time"]), last["kind"], last["document"], LedgerChain.hex(head)
+            )
         }
     }
 }

@@ -76,12 +76,15 @@ struct CountCommand: AsyncParsableCommand {
             let site = try storeOptions.requireSite()
             let instant = try InstantOption.parse(time, option: "--time")
             let count = PhysicalCount(
-                location: location, time: instant, kilograms: kg, counter: counter, document: document, comment: comment)
+                location: location, time: instant, kilograms: kg, counter: counter, document: document, comment: comment
+            )
             do {
                 try await storeOptions.openForWriting(site: site).recordCount(count, locations: site.ledgerLocations)
                 print("recorded count \(document) at \(location)")
             } catch let violations as LedgerViolations {
-                for violation in violations.violations { CommandFailure.report("--\(violation.field): \(violation.message)") }
+                for violation in violations.violations {
+                    CommandFailure.report("--\(violation.field): \(violation.message)")
+                }
                 throw CommandFailure.exit("\(document): not recorded")
             }
         }

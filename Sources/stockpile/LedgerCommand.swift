@@ -15,7 +15,8 @@ struct LedgerCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a ledger CSV file: all of it, or nothing with every error at its line and column.",
-            discussion: "Records already in the ledger are skipped: importing the same file twice writes nothing twice.")
+            discussion: "Records already in the ledger are skipped: importing the same file twice writes nothing twice."
+        )
 
         @OptionGroup var storeOptions: StoreOptions
 
@@ -65,7 +66,8 @@ struct LedgerCommand: AsyncParsableCommand {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: ArgumentHelp("The instant: ISO 8601 (2026-12-01T08:00:00Z) or a duration ago (2h).", valueName: "T"))
+        @Option(
+            help: ArgumentHelp("The instant: ISO 8601 (2026-12-01T08:00:00Z) or a duration ago (2h).", valueName: "T"))
         var at: String?
 
         @Option(help: ArgumentHelp("Only this location.", valueName: "L"))
@@ -100,11 +102,15 @@ struct LedgerCommand: AsyncParsableCommand {
                 return
             }
             print("Book as of \(UTCTimestamp.text(instant))")
-            print(cutOff.map { "Cut-off: \($0.kind.rawValue) \($0.document) at \(UTCTimestamp.text($0.time))" }
-                ?? "Cut-off: no transaction at or before this instant")
+            print(
+                cutOff.map { "Cut-off: \($0.kind.rawValue) \($0.document) at \(UTCTimestamp.text($0.time))" }
+                    ?? "Cut-off: no transaction at or before this instant")
             var rows = [["location", "lot", "material", "book kg", "containers"]]
             rows += positions.map {
-                [$0.location, $0.lot.id, $0.lot.material, Numbers.text($0.kilograms), "\($0.lot.containerCount) \($0.lot.containerKind)"]
+                [
+                    $0.location, $0.lot.id, $0.lot.material, Numbers.text($0.kilograms),
+                    "\($0.lot.containerCount) \($0.lot.containerKind)",
+                ]
             }
             print(Numbers.aligned(rows, rightAligned: [3]), terminator: "")
         }
@@ -165,8 +171,11 @@ struct LedgerCommand: AsyncParsableCommand {
                 actor: actor, document: document, comment: comment, reason: reason, approver: approver)
             let database = try storeOptions.openForWriting(site: site)
             do {
-                let added = try await database.appendLedger([.transaction(transaction)], locations: site.ledgerLocations)
-                print(added.isEmpty ? "\(document) is already in the ledger, unchanged" : "recorded \(kind.rawValue) \(document)")
+                let added = try await database.appendLedger(
+                    [.transaction(transaction)], locations: site.ledgerLocations)
+                print(
+                    added.isEmpty
+                        ? "\(document) is already in the ledger, unchanged" : "recorded \(kind.rawValue) \(document)")
             } catch let violations as LedgerViolations {
                 for violation in violations.violations {
                     CommandFailure.report("--\(Self.option(forField: violation.field)): \(violation.message)")
@@ -193,7 +202,8 @@ struct LedgerCommand: AsyncParsableCommand {
             let verification = try await storeOptions.open(site: site).verifyLedger()
             if let failure = verification.failure {
                 throw CommandFailure.exit(
-                    "ledger chain broken at transaction \(failure.sequence) (\(failure.kind.rawValue)): \(failure.message)")
+                    "ledger chain broken at transaction \(failure.sequence) (\(failure.kind.rawValue)): \(failure.message)"
+                )
             }
             print("ledger intact: \(verification.entries) transactions, head \(verification.head)")
         }
@@ -206,7 +216,8 @@ enum InstantOption {
         guard let text else { return now }
         if let date = UTCTimestamp.parse(text) { return date }
         if let duration = DurationText.parse(text) { return now.addingTimeInterval(-duration.seconds) }
-        throw CommandFailure.exit("\(option): \"\(text)\" is not an ISO 8601 time (2026-12-01T08:00:00Z) or a duration (2h)")
+        throw CommandFailure.exit(
+            "\(option): \"\(text)\" is not an ISO 8601 time (2026-12-01T08:00:00Z) or a duration (2h)")
     }
 }
 

@@ -62,10 +62,12 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("read"),
-        help: ArgumentHelp("Raw read without a profile: holding, input, coil or discrete.", valueName: "TABLE:ADDR:COUNT"))
+        help: ArgumentHelp(
+            "Raw read without a profile: holding, input, coil or discrete.", valueName: "TABLE:ADDR:COUNT"))
     var reads: [String] = []
 
-    @Flag(name: .customLong("one-based"), help: "Raw addresses are the manual's register numbers (40001 or 1 = wire 0).")
+    @Flag(
+        name: .customLong("one-based"), help: "Raw addresses are the manual's register numbers (40001 or 1 = wire 0).")
     var oneBased = false
 
     @Flag(name: .customLong("guess-order"), help: "With --read: show every type and word/byte order side by side.")
@@ -91,10 +93,16 @@ struct ProbeCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard (tcp == nil) != (rtu == nil) else { throw ValidationError("give exactly one of --tcp HOST[:PORT] or --rtu DEVICE") }
-        guard (profile == nil) != reads.isEmpty else { throw ValidationError("give either --profile PATH or --read TABLE:ADDR:COUNT") }
+        guard (tcp == nil) != (rtu == nil) else {
+            throw ValidationError("give exactly one of --tcp HOST[:PORT] or --rtu DEVICE")
+        }
+        guard (profile == nil) != reads.isEmpty else {
+            throw ValidationError("give either --profile PATH or --read TABLE:ADDR:COUNT")
+        }
         if guessOrder, reads.isEmpty { throw ValidationError("--guess-order works with --read") }
-        guard SerialLine.Parity(rawValue: parity.uppercased()) != nil else { throw ValidationError("--parity must be N, E or O") }
+        guard SerialLine.Parity(rawValue: parity.uppercased()) != nil else {
+            throw ValidationError("--parity must be N, E or O")
+        }
         if let tcp, ModbusTransport.tcp(parsing: tcp) == nil {
             throw ValidationError("--tcp \(tcp): expected HOST, HOST:PORT or [IPv6]:PORT (port 1–65535)")
         }
@@ -203,7 +211,8 @@ struct ProbeCommand: AsyncParsableCommand {
             return true
         } catch {
             let failure = ReadFailure(
-                read: PlannedRead(table: read.table, address: read.address, count: read.count, points: []), error: error)
+                read: PlannedRead(table: read.table, address: read.address, count: read.count, points: []), error: error
+            )
             printError(error.breaksConnection ? "\(transport) unit \(unit): \(error)" : failure.description)
             return false
         }

@@ -9,14 +9,17 @@ extension RawRead {
         if table.holdsBits {
             var table = TextTable(header: ["ADDRESS", "MANUAL", "VALUE"])
             for (index, value) in values.enumerated() {
-                table.rows.append(["\(address + index)", ManualNotation.number(self.table, address + index), "\(value)"])
+                table.rows.append([
+                    "\(address + index)", ManualNotation.number(self.table, address + index), "\(value)",
+                ])
             }
             return table.render()
         }
         var table = TextTable(header: ["ADDRESS", "MANUAL", "HEX", "UINT16", "INT16"])
         for (index, value) in values.enumerated() {
             table.rows.append([
-                "\(address + index)", ManualNotation.number(self.table, address + index), ProbeReport.hex(value), "\(value)",
+                "\(address + index)", ManualNotation.number(self.table, address + index), ProbeReport.hex(value),
+                "\(value)",
                 "\(Int16(bitPattern: value))",
             ])
         }

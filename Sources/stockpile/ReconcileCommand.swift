@@ -79,7 +79,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                 throw CommandFailure.exit("--location: no location \(location) in \(site.file)")
             }
             let events = try await MovementScan.run(
-                site: site, database: try storeOptions.openForWriting(site: site), from: from, to: to, location: location)
+                site: site, database: try storeOptions.openForWriting(site: site), from: from, to: to,
+                location: location)
             if format == "json" {
                 let objects: [[String: Any]] = events.map { stored in
                     let event = stored.event
@@ -101,14 +102,16 @@ struct ReconcileCommand: AsyncParsableCommand {
             var rows = [["start", "location", "kind", "change kg", "tolerance kg", "expected kg", "state"]]
             rows += events.map { stored in
                 let event = stored.event
-                let state = stored.clearedBy.map { "cleared by \($0)" } ?? (stored.clearedAt == nil ? "open" : "cleared")
+                let state =
+                    stored.clearedBy.map { "cleared by \($0)" } ?? (stored.clearedAt == nil ? "open" : "cleared")
                 return [
                     UTCTimestamp.text(event.start), event.location, event.kind.rawValue,
                     Numbers.text(event.changeKilograms), "±" + Numbers.text(event.toleranceKilograms),
                     Numbers.text(event.expectedKilograms), state,
                 ]
             }
-            let header = "Weight changes the ledger does not explain, \(UTCTimestamp.text(from)) – \(UTCTimestamp.text(to))\n"
+            let header =
+                "Weight changes the ledger does not explain, \(UTCTimestamp.text(from)) – \(UTCTimestamp.text(to))\n"
             try OutputFile.write(header + Numbers.aligned(rows, rightAligned: [3, 4, 5]), to: out)
         }
     }
@@ -123,10 +126,12 @@ struct ReconcileCommand: AsyncParsableCommand {
                 and must be identical: the only check for table and CSV reports, which carry only the hash.
                 """)
 
-        @Option(help: ArgumentHelp("Site file: make the report again from its store and compare.", valueName: "SITE.yaml"))
+        @Option(
+            help: ArgumentHelp("Site file: make the report again from its store and compare.", valueName: "SITE.yaml"))
         var site: String?
 
-        @Option(name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
+        @Option(
+            name: .customLong("devices"), help: ArgumentHelp("Extra directory of device profiles.", valueName: "DIR"))
         var devices: [String] = []
 
         @Argument(help: ArgumentHelp("The report file.", valueName: "FILE"))
@@ -141,7 +146,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             }
             var expected: ReconciliationReport?
             if let sitePath = site {
-                let storeOptions = try StoreOptions.parse(["--site", sitePath] + devices.flatMap { ["--devices", $0] })
+                let storeOptions = try StoreOptions.parse(
+                    ["--site", sitePath] + devices.flatMap { ["--devices", $0] })
                 let site = try storeOptions.requireSite()
                 guard let parameters = ReportVerifier.parameters(of: text),
                     let instant = UTCTimestamp.parse(parameters.at)

@@ -50,7 +50,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let control {
-            guard let (host, _) = Self.hostAndPort(control) else { throw ValidationError("--control expects HOST:PORT") }
+            guard let (host, _) = Self.hostAndPort(control) else {
+                throw ValidationError("--control expects HOST:PORT")
+            }
             guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
                 throw ValidationError("--control listens on loopback only (127.0.0.1 or ::1)")
             }

@@ -42,7 +42,8 @@ struct StoreOptions: ParsableArguments {
     func validate() throws {
         if sitePath == nil, dataDirectory == nil, store == nil {
             throw ValidationError(
-                "name the store: --site SITE.yaml, --data-dir DIR or --store PATH (\(Self.installedSite) when installed)")
+                "name the store: --site SITE.yaml, --data-dir DIR or --store PATH (\(Self.installedSite) when installed)"
+            )
         }
     }
 

@@ -19,10 +19,13 @@ struct CommandWriterTests {
 
     @Test("a `values:` command goes out with FC 16 even for one register; a `value:` one with a single write")
     func functionFollowsTheProfile() async throws {
-        let server = ModbusServer(units: [1: RegisterBank(coils: 8, discreteInputs: 8, holdingRegisters: 300, inputRegisters: 10)])
+        let server = ModbusServer(units: [
+            1: RegisterBank(coils: 8, discreteInputs: 8, holdingRegisters: 300, inputRegisters: 10)
+        ])
         defer { server.stop() }
         let port = try server.startTCP()
-        let client = try ModbusClient(configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
+        let client = try ModbusClient(
+            configuration: ModbusClientConfiguration(transport: .tcp(host: "127.0.0.1", port: port)))
 
         // Dini Argeo DGT4X: `zero: {address: 1, values: [0x0001]}`, a multiple write by its manual.
         let dini = try Self.device("scales/dini-argeo-dgt4x.yaml", commands: ["zero"])

@@ -15,14 +15,16 @@ private func profile(_ relative: String) throws -> DeviceProfile {
 private func laumasBank(status: UInt16, gross: UInt32, net: UInt32) -> RegisterBank {
     let bank = RegisterBank(holdingRegisters: 32)
     bank.setHoldingRegister(status, at: 6)
-    bank.setHoldingRegisters([UInt16(gross >> 16), UInt16(gross & 0xFFFF), UInt16(net >> 16), UInt16(net & 0xFFFF)], at: 7)
+    bank.setHoldingRegisters(
+        [UInt16(gross >> 16), UInt16(gross & 0xFFFF), UInt16(net >> 16), UInt16(net & 0xFFFF)], at: 7)
     return bank
 }
 
 private func client(port: Int, timeout: Duration = .milliseconds(300)) throws -> ModbusClient {
     try ModbusClient(
         configuration: ModbusClientConfiguration(
-            transport: .tcp(host: "127.0.0.1", port: port), responseTimeout: timeout, reconnectBackoff: .milliseconds(20)))
+            transport: .tcp(host: "127.0.0.1", port: port), responseTimeout: timeout,
+            reconnectBackoff: .milliseconds(20)))
 }
 
 @Suite("Reading a device through its profile")
@@ -51,7 +53,8 @@ struct DeviceReaderTests {
         let server = ModbusServer(units: [1: laumasBank(status: 0x0180, gross: 25, net: 25)])
         let port = try server.startTCP()
         defer { server.stop() }
-        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 1).read(using: try client(port: port))
+        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 1).read(
+            using: try client(port: port))
         let gross = try #require(result.readings.first { $0.name == "gross" })
         #expect(gross.value == .number(-25))
         #expect(gross.quality == .uncertain)
@@ -62,7 +65,8 @@ struct DeviceReaderTests {
         let server = ModbusServer(units: [:], unknownUnit: .ignore)
         let port = try server.startTCP()
         defer { server.stop() }
-        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 9).read(using: try client(port: port))
+        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 9).read(
+            using: try client(port: port))
         #expect(result.deviceDidNotAnswer)
         #expect(result.readings.allSatisfy { $0.quality == .offline && $0.value == nil })
         #expect(result.failures.first?.error.cause == .timeout)
@@ -73,12 +77,15 @@ struct DeviceReaderTests {
         let server = ModbusServer(units: [1: RegisterBank(holdingRegisters: 10)])
         let port = try server.startTCP()
         defer { server.stop() }
-        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 1).read(using: try client(port: port))
+        let result = await DeviceReader(profile: try profile("scales/laumas-tlu.yaml"), unit: 1).read(
+            using: try client(port: port))
         #expect(!result.deviceDidNotAnswer)
         #expect(result.readings.allSatisfy { $0.quality == .bad && $0.value == nil })
         let failure = try #require(result.failures.first)
         #expect(failure.error.cause == .exception(.illegalDataAddress))
-        #expect(failure.description.hasPrefix("illegal data address (exception 2) reading holding 0–13 (40001–40014; unit 1; points "))
+        #expect(
+            failure.description.hasPrefix(
+                "illegal data address (exception 2) reading holding 0–13 (40001–40014; unit 1; points "))
         #expect(failure.description.contains("gross"))
     }
 
@@ -88,10 +95,13 @@ struct DeviceReaderTests {
         bank.setDiscreteInput(true, at: 1)
         let server = ModbusServer(
             units: [1: bank],
-            behavior: ClosureServerBehavior { request in request.functionCode == 1 ? .exception(.serverDeviceBusy) : .reply })
+            behavior: ClosureServerBehavior { request in
+                request.functionCode == 1 ? .exception(.serverDeviceBusy) : .reply
+            })
         let port = try server.startTCP()
         defer { server.stop() }
-        let result = await DeviceReader(profile: try profile("io/generic-8ch-io.yaml"), unit: 1).read(using: try client(port: port))
+        let result = await DeviceReader(profile: try profile("io/generic-8ch-io.yaml"), unit: 1).read(
+            using: try client(port: port))
         #expect(result.transactions == 2)
         #expect(result.readings.first { $0.name == "door_2" }?.value == .bool(true))
         #expect(result.readings.first { $0.name == "door_2" }?.quality == .good)
@@ -124,23 +134,28 @@ struct DeviceReaderTests {
 
 @Suite("Raw reads and manual notation")
 struct RawReadTests {
-    @Test("TABLE:ADDR:COUNT parses 0-based, and --one-based accepts both 8 and 40008", arguments: [
-        ("holding:7:2", false, RawRead(table: .holding, address: 7, count: 2)),
-        ("holding:8:2", true, RawRead(table: .holding, address: 7, count: 2)),
-        ("holding:40008:2", true, RawRead(table: .holding, address: 7, count: 2)),
-        ("input:30002:1", true, RawRead(table: .input, address: 1, count: 1)),
-        ("coil:0:8", false, RawRead(table: .coil, address: 0, count: 8)),
-        ("discrete:10001:4", true, RawRead(table: .discrete, address: 0, count: 4)),
-    ])
+    @Test(
+        "TABLE:ADDR:COUNT parses 0-based, and --one-based accepts both 8 and 40008",
+        arguments: [
+            ("holding:7:2", false, RawRead(table: .holding, address: 7, count: 2)),
+            ("holding:8:2", true, RawRead(table: .holding, address: 7, count: 2)),
+            ("holding:40008:2", true, RawRead(table: .holding, address: 7, count: 2)),
+            ("input:30002:1", true, RawRead(table: .input, address: 1, count: 1)),
+            ("coil:0:8", false, RawRead(table: .coil, address: 0, count: 8)),
+            ("discrete:10001:4", true, RawRead(table: .discrete, address: 0, count: 4)),
+        ])
     func parses(text: String, oneBased: Bool, expected: RawRead) throws {
         let parsed = try RawRead.parse(text, oneBased: oneBased)
         #expect(parsed == expected)
     }
 
-    @Test("malformed reads are refused with the reason", arguments: [
-        ("register:0:1", false, "unknown table"), ("holding:x:1", false, "whole number"), ("holding:0:126", false, "1–125"),
-        ("holding:0:1", true, "start at 1"), ("holding:30001:1", true, "not a holding register"),
-    ])
+    @Test(
+        "malformed reads are refused with the reason",
+        arguments: [
+            ("register:0:1", false, "unknown table"), ("holding:x:1", false, "whole number"),
+            ("holding:0:126", false, "1–125"),
+            ("holding:0:1", true, "start at 1"), ("holding:30001:1", true, "not a holding register"),
+        ])
     func refuses(text: String, oneBased: Bool, reason: String) {
         do {
             _ = try RawRead.parse(text, oneBased: oneBased)

@@ -17,7 +17,8 @@ struct InterFrameDelayTests {
         func client(delay: Duration) throws -> ModbusClient {
             try ModbusClient(
                 configuration: ModbusClientConfiguration(
-                    transport: .rtu(SerialLine(device: terminal.slavePath, baud: 115_200, parity: .none, interFrameDelay: delay)),
+                    transport: .rtu(
+                        SerialLine(device: terminal.slavePath, baud: 115_200, parity: .none, interFrameDelay: delay)),
                     responseTimeout: .milliseconds(300)))
         }
         // Timed on the connection's own thread: the delay is a sleep there, never on the pool.

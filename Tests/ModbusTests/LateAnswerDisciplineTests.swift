@@ -173,7 +173,6 @@ struct LateAnswerDisciplineTests {
     }
 }
 
-
 /// The slave side of a pseudo-terminal, driven by a script on a thread of its own.
 final class ScriptedLine: Sendable {
     let path: String

@@ -46,7 +46,8 @@ struct RTUServerTests {
             let line = try RawLine(terminal)
             let good = RawLine.frame([1, 3, 0, 2, 0, 1])
             line.send(good)
-            #expect(await line.receive(within: .milliseconds(150)) == RawLine.frame([1, 3, 2, 0, 102]), "framing works")
+            #expect(
+                await line.receive(within: .milliseconds(150)) == RawLine.frame([1, 3, 2, 0, 102]), "framing works")
 
             var corrupted = good
             corrupted[corrupted.count - 1] ^= 0x5A

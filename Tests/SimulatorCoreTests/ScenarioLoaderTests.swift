@@ -24,8 +24,12 @@ struct ScenarioLoaderTests {
         #expect(scenario.devices.contains { $0.profile.kind == .io })
         #expect(scenario.devices.filter { $0.transports == ["line1"] }.count == 3)
         #expect(scenario.timeline.contains { $0.action == .event(.addLoad(-25)) && $0.device == "bay-b1-scale" })
-        #expect(scenario.timeline.contains { $0.action == .event(.humidityExcursion(target: 70, ramp: 300, hold: 1200)) })
-        #expect(scenario.timeline.contains { if case .fault(let f) = $0.action { f.kind == .offline && f.duration == 180 } else { false } })
+        #expect(
+            scenario.timeline.contains { $0.action == .event(.humidityExcursion(target: 70, ramp: 300, hold: 1200)) })
+        #expect(
+            scenario.timeline.contains {
+                if case .fault(let f) = $0.action { f.kind == .offline && f.duration == 180 } else { false }
+            })
         #expect(scenario.timeline.contains { if case .fault(let f) = $0.action { f.name == "slow" } else { false } })
         #expect(scenario.timeline.map(\.at) == scenario.timeline.map(\.at).sorted())
     }
@@ -34,7 +38,8 @@ struct ScenarioLoaderTests {
     func faultsAndSoak() throws {
         let faults = try load("Simulators/faults.yaml")
         let kinds = faults.timeline.compactMap { if case .fault(let fault) = $0.action { fault.name } else { nil } }
-        #expect(Set(kinds) == ["offline", "slow", "exception", "bad_crc", "truncated", "drop_connection", "wrong_unit"])
+        #expect(
+            Set(kinds) == ["offline", "slow", "exception", "bad_crc", "truncated", "drop_connection", "wrong_unit"])
         #expect(kinds.count == 7)
         #expect(try load("Simulators/soak.yaml").devices.count == 200)
     }
@@ -84,12 +89,16 @@ struct ScenarioLoaderTests {
         #expect(error.line == 15)
         #expect(error.field == "devices[1].unit")
         #expect(error.message == "unit 2 is already used by a on line1")
-        #expect(error.description.hasSuffix("Simulators/t.yaml:15: devices[1].unit: unit 2 is already used by a on line1"))
+        #expect(
+            error.description.hasSuffix("Simulators/t.yaml:15: devices[1].unit: unit 2 is already used by a on line1"))
     }
 
     @Test("an unknown profile says where it looked")
     func unknownProfile() throws {
-        let error = try #require(loadError("profile: sensors/xy-md02.yaml\n    transport: line1\n    unit: 3", "profile: sensors/nope.yaml\n    transport: line1\n    unit: 3"))
+        let error = try #require(
+            loadError(
+                "profile: sensors/xy-md02.yaml\n    transport: line1\n    unit: 3",
+                "profile: sensors/nope.yaml\n    transport: line1\n    unit: 3"))
         #expect(error.field == "devices[1].profile")
         #expect(error.message.contains("not found"))
     }
@@ -99,7 +108,9 @@ struct ScenarioLoaderTests {
         #expect(try #require(loadError("device: a, fault", "device: c, fault")).message == "no device named \"c\"")
         #expect(try #require(loadError("duration: 1m", "duration: soon")).field == "timeline[0].duration")
         #expect(try #require(loadError("fault: offline", "fault: gremlins")).message.hasPrefix("unknown fault"))
-        #expect(try #require(loadError("fault: offline", "event: add_load, kg: 5")).message.contains("applies to a scale device"))
+        #expect(
+            try #require(loadError("fault: offline", "event: add_load, kg: 5")).message.contains(
+                "applies to a scale device"))
     }
 
     @Test("an accuracy class is a scale's, and one of I to IIII")
@@ -112,17 +123,23 @@ struct ScenarioLoaderTests {
             """
         let file = repository.appendingPathComponent("Simulators/t.yaml").path
         #expect(try loader.parse(scale, file: file).devices.first?.accuracyClass == "II")
-        #expect(throws: ConfigurationError.self) { try loader.parse(scale.replacingOccurrences(of: "II}", with: "V}"), file: file) }
+        #expect(throws: ConfigurationError.self) {
+            try loader.parse(scale.replacingOccurrences(of: "II}", with: "V}"), file: file)
+        }
         #expect(try load("Simulators/demo-warehouse/scenario.yaml").devices.first?.accuracyClass == "III")
     }
 
     @Test("an unknown model parameter is a typo, not ignored")
     func parameter() throws {
-        let text = Self.base.replacingOccurrences(of: "    unit: 3\n    model: environment", with: "    unit: 3\n    model: environment\n    parameters: {humidty: 40}")
+        let text = Self.base.replacingOccurrences(
+            of: "    unit: 3\n    model: environment",
+            with: "    unit: 3\n    model: environment\n    parameters: {humidty: 40}")
         #expect(throws: ConfigurationError.self) { try loader.parse(text, file: "t.yaml") }
     }
 
-    @Test("durations in every unit", arguments: [("500ms", 0.5), ("30s", 30), ("2m", 120), ("1h30m", 5400), ("90", 90), ("1d", 86400)])
+    @Test(
+        "durations in every unit",
+        arguments: [("500ms", 0.5), ("30s", 30), ("2m", 120), ("1h30m", 5400), ("90", 90), ("1d", 86400)])
     func durations(text: String, seconds: Double) {
         #expect(SimulatedDuration.parse(text) == seconds)
     }
@@ -172,8 +189,10 @@ struct ScenarioHostileNumberTests {
 
     @Test(
         "scale parameters a ScaleModel traps on are refused at their line",
-        arguments: ["capacity: 0", "capacity: -5", "capacity: .nan", "division: 0", "division: -1", "division: .nan",
-            "settling_s: -1", "division: 0.3", "division: 6000"])
+        arguments: [
+            "capacity: 0", "capacity: -5", "capacity: .nan", "division: 0", "division: -1", "division: .nan",
+            "settling_s: -1", "division: 0.3", "division: 6000",
+        ])
     func scaleParameters(replacement: String) throws {
         let key = String(replacement.prefix { $0 != ":" })
         let original = ["capacity": "capacity: 5000", "division": "division: 1", "settling_s": "settling_s: 2"][key]!

@@ -19,8 +19,10 @@ struct RoundTripCase {
     /// Scale cases: the brief's representative readings.
     static func scale(_ profile: DeviceProfile) -> [RoundTripCase] {
         let has = { (name: String) in profile.point(named: name) != nil || profile.flags[name] != nil }
-        func weights(gross: Double, net: Double? = nil, tare: Double = 0, stable: Bool = true, overload: Bool = false,
-                     underload: Bool = false, error: Int = 0) -> [String: PointValue?] {
+        func weights(
+            gross: Double, net: Double? = nil, tare: Double = 0, stable: Bool = true, overload: Bool = false,
+            underload: Bool = false, error: Int = 0
+        ) -> [String: PointValue?] {
             let tareActive = tare != 0
             let net = net ?? gross - tare
             return [
@@ -32,9 +34,11 @@ struct RoundTripCase {
             ]
         }
         func all(_ value: Double, _ quality: ReadingQuality) -> [String: Expectation] {
-            ["gross": Expectation(value: .number(value), quality: quality),
-             "net": Expectation(value: .number(value), quality: quality),
-             "displayed_weight": Expectation(value: .number(value), quality: quality)]
+            [
+                "gross": Expectation(value: .number(value), quality: quality),
+                "net": Expectation(value: .number(value), quality: quality),
+                "displayed_weight": Expectation(value: .number(value), quality: quality),
+            ]
         }
         let underloadQuality: ReadingQuality = has("underload") ? .bad : .good
         let errorQuality: ReadingQuality = has("error") ? .bad : .good
@@ -155,7 +159,9 @@ struct ShippedProfileEncodingTests {
         return resolution / 2 + 1e-9
     }
 
-    @Test("representative values decode back, with the qualities the profile gives them", arguments: ShippedProfiles.files)
+    @Test(
+        "representative values decode back, with the qualities the profile gives them", arguments: ShippedProfiles.files
+    )
     func roundTrip(file: String) throws {
         let profile = try ShippedProfiles.load(file)
         let cases = RoundTripCase.cases(for: profile)
@@ -196,7 +202,8 @@ struct ShippedProfileEncodingTests {
         #expect((points["gross"] ?? points["displayed_weight"])?.quality == .uncertain)
     }
 
-    @Test("an environment model's own values go through every climate and dose profile", arguments: ShippedProfiles.files)
+    @Test(
+        "an environment model's own values go through every climate and dose profile", arguments: ShippedProfiles.files)
     func environmentModel(file: String) throws {
         let profile = try ShippedProfiles.load(file)
         guard profile.kind == .environment || profile.kind == .radiation else { return }

@@ -54,23 +54,30 @@ struct ControlChannelTests {
             let devices = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
             #expect(devices.map { $0["name"] as? String } == ["scale", "climate", "vaisala", "doors"])
 
-            let removed = try await control.object("POST", "/devices/scale/events", #"{"event": "remove_load", "kg": 25}"#)
-            #expect((removed["values"] as? [String: Any])?["stable"] as? Bool == false, "a removal puts the scale in motion")
-            let slow = try await control.object("POST", "/devices/scale/faults", #"{"fault": "slow", "delay": "300ms"}"#)
+            let removed = try await control.object(
+                "POST", "/devices/scale/events", #"{"event": "remove_load", "kg": 25}"#)
+            #expect(
+                (removed["values"] as? [String: Any])?["stable"] as? Bool == false, "a removal puts the scale in motion"
+            )
+            let slow = try await control.object(
+                "POST", "/devices/scale/faults", #"{"fault": "slow", "delay": "300ms"}"#)
             #expect(slow["faults"] as? [String] == ["slow"])
             let cleared = try await control.object("DELETE", "/devices/scale/faults")
             #expect(cleared["faults"] as? [String] == [])
-            let pinned = try await control.object("POST", "/devices/climate/values", #"{"point": "humidity", "value": 71.5}"#)
+            let pinned = try await control.object(
+                "POST", "/devices/climate/values", #"{"point": "humidity", "value": 71.5}"#)
             #expect((pinned["values"] as? [String: Any])?["humidity"] as? Double == 71.5)
 
-            let (badStatus, badBody) = try await control.request("POST", "/devices/scale/faults", #"{"fault": "gremlins"}"#)
+            let (badStatus, badBody) = try await control.request(
+                "POST", "/devices/scale/faults", #"{"fault": "gremlins"}"#)
             #expect(badStatus == 400)
             #expect(String(decoding: badBody, as: UTF8.self).contains("unknown fault"))
             let (missing, _) = try await control.request("GET", "/devices/nobody")
             #expect(missing == 404)
 
             // The pinned humidity reaches the wire through the profile's ×0.1 scaling.
-            let words = try await SimulatorFixtures.rtuClient(endpoints["line1"]!).readInputRegisters(unit: 2, address: 2, count: 1)
+            let words = try await SimulatorFixtures.rtuClient(endpoints["line1"]!).readInputRegisters(
+                unit: 2, address: 2, count: 1)
             #expect(words == [715])
             let counters = try await control.object("GET", "/devices/climate/counters")
             #expect((counters["requests_by_function"] as? [String: Int])?["4"] == 1)
@@ -105,11 +112,13 @@ struct ControlChannelTests {
         try await LiveControl.run(service) { control in
             let before = try await control.object("GET", "/devices/vaisala")
             #expect((before["values"] as? [String: Any])?["dew_point"] is Double, "the model gives a dew point")
-            let voided = try await control.object("POST", "/devices/vaisala/values", #"{"point": "temperature", "value": null}"#)
+            let voided = try await control.object(
+                "POST", "/devices/vaisala/values", #"{"point": "temperature", "value": null}"#)
             let values = try #require(voided["values"] as? [String: Any])
             #expect(values["dew_point"] is NSNull, "\(values)")
             _ = try await control.object("POST", "/devices/vaisala/values", #"{"point": "humidity", "value": 50}"#)
-            let pinned = try await control.object("POST", "/devices/vaisala/values", #"{"point": "temperature", "value": 20}"#)
+            let pinned = try await control.object(
+                "POST", "/devices/vaisala/values", #"{"point": "temperature", "value": 20}"#)
             let dewPoint = try #require((pinned["values"] as? [String: Any])?["dew_point"] as? Double)
             // Magnus (Alduchov and Eskridge 1996): 20 °C at 50 %RH is 9.26 °C.
             #expect(abs(dewPoint - 9.26) < 0.01, "\(dewPoint)")

@@ -13,7 +13,8 @@ struct SimulationEngineTests {
     /// Every register of every device on a transport, for comparing whole warehouses.
     func registers(_ engine: SimulationEngine, _ transport: String) -> [UInt8: [UInt16]] {
         engine.banks(for: transport).mapValues { bank in
-            bank.holdingRegisters(at: 0, count: bank.holdingRegisterCount) + bank.inputRegisters(at: 0, count: bank.inputRegisterCount)
+            bank.holdingRegisters(at: 0, count: bank.holdingRegisterCount)
+                + bank.inputRegisters(at: 0, count: bank.inputRegisterCount)
         }
     }
 
@@ -77,7 +78,9 @@ struct SimulationEngineTests {
         engine.trigger(.fault(Fault(kind: .slow(delay: 0.3, jitter: 0))), device: "scale")
         engine.trigger(.fault(Fault(kind: .exception(code: 4, probability: 1))), device: "scale")
         let read = ModbusRequest(unit: 1, pdu: [3, 0, 0, 0, 14])
-        #expect(engine.decide(read, transport: "main") == .delay(.milliseconds(300), then: .exception(.serverDeviceFailure)))
+        #expect(
+            engine.decide(read, transport: "main") == .delay(.milliseconds(300), then: .exception(.serverDeviceFailure))
+        )
     }
 
     @Test("tare is refused in motion with exception 4 and accepted when stable; every write is recorded")
@@ -86,7 +89,8 @@ struct SimulationEngineTests {
         let profile = try SimulatorFixtures.profile("scales/laumas-tlu.yaml")
         let tare = try #require(profile.commands.first { $0.name == "tare" })
         let write = ModbusRequest(
-            unit: 1, pdu: [16, 0, UInt8(tare.address), 0, 1, 2, UInt8(tare.values[0] >> 8), UInt8(tare.values[0] & 0xFF)])
+            unit: 1,
+            pdu: [16, 0, UInt8(tare.address), 0, 1, 2, UInt8(tare.values[0] >> 8), UInt8(tare.values[0] & 0xFF)])
         engine.trigger(.event(.addLoad(100)), device: "scale")
         #expect(engine.decide(write, transport: "main") == .exception(.serverDeviceFailure))
         engine.advance(to: SimulatedTime(seconds: 5))

@@ -51,24 +51,31 @@ enum SimulatorFixtures {
     }
 
     /// A started simulator; call `stop()` when done.
-    static func start(_ text: String = scenario, seed: UInt64? = nil) throws -> (SimulatorService, [String: SimulatorService.Endpoint]) {
+    static func start(
+        _ text: String = scenario, seed: UInt64? = nil
+    ) throws -> (SimulatorService, [String: SimulatorService.Endpoint]) {
         let engine = SimulationEngine(scenario: try load(text), seed: seed)
         let service = try SimulatorService(engine: engine, logger: Logger(label: "test"))
         let endpoints = try service.start()
         return (service, Dictionary(uniqueKeysWithValues: endpoints.map { ($0.name, $0) }))
     }
 
-    static func tcpClient(_ endpoint: SimulatorService.Endpoint, timeout: Duration = .milliseconds(400)) throws -> ModbusClient {
+    static func tcpClient(
+        _ endpoint: SimulatorService.Endpoint, timeout: Duration = .milliseconds(400)
+    ) throws -> ModbusClient {
         try ModbusClient(
             configuration: ModbusClientConfiguration(
                 transport: .tcp(host: "127.0.0.1", port: endpoint.port!), responseTimeout: timeout,
                 reconnectBackoff: .milliseconds(20)))
     }
 
-    static func rtuClient(_ endpoint: SimulatorService.Endpoint, timeout: Duration = .milliseconds(400)) throws -> ModbusClient {
+    static func rtuClient(
+        _ endpoint: SimulatorService.Endpoint, timeout: Duration = .milliseconds(400)
+    ) throws -> ModbusClient {
         try ModbusClient(
             configuration: ModbusClientConfiguration(
-                transport: .rtu(SerialLine(device: endpoint.address, baud: 9600, parity: .even)), responseTimeout: timeout))
+                transport: .rtu(SerialLine(device: endpoint.address, baud: 9600, parity: .even)),
+                responseTimeout: timeout))
     }
 
     static func profile(_ relative: String) throws -> DeviceProfile {

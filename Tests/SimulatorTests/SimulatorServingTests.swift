@@ -14,8 +14,10 @@ struct SimulatorServingTests {
         let (service, endpoints) = try SimulatorFixtures.start()
         defer { service.stop() }
         let profile = try SimulatorFixtures.profile("scales/laumas-tlu.yaml")
-        let overTCP = await DeviceReader(profile: profile, unit: 1).read(using: try SimulatorFixtures.tcpClient(endpoints["main"]!))
-        let overRTU = await DeviceReader(profile: profile, unit: 1).read(using: try SimulatorFixtures.rtuClient(endpoints["line1"]!))
+        let overTCP = await DeviceReader(profile: profile, unit: 1).read(
+            using: try SimulatorFixtures.tcpClient(endpoints["main"]!))
+        let overRTU = await DeviceReader(profile: profile, unit: 1).read(
+            using: try SimulatorFixtures.rtuClient(endpoints["line1"]!))
         let tcpGross = overTCP.readings.first { $0.name == "gross" }
         let rtuGross = overRTU.readings.first { $0.name == "gross" }
         #expect(tcpGross?.value == .number(1200))
@@ -29,9 +31,12 @@ struct SimulatorServingTests {
         let (service, endpoints) = try SimulatorFixtures.start()
         defer { service.stop() }
         let client = try SimulatorFixtures.rtuClient(endpoints["line1"]!)
-        let scale = await DeviceReader(profile: try SimulatorFixtures.profile("scales/laumas-tlu.yaml"), unit: 1).read(using: client)
-        let climate = await DeviceReader(profile: try SimulatorFixtures.profile("sensors/xy-md02.yaml"), unit: 2).read(using: client)
-        let vaisala = await DeviceReader(profile: try SimulatorFixtures.profile("sensors/vaisala-hmp.yaml"), unit: 3).read(using: client)
+        let scale = await DeviceReader(profile: try SimulatorFixtures.profile("scales/laumas-tlu.yaml"), unit: 1).read(
+            using: client)
+        let climate = await DeviceReader(profile: try SimulatorFixtures.profile("sensors/xy-md02.yaml"), unit: 2).read(
+            using: client)
+        let vaisala = await DeviceReader(profile: try SimulatorFixtures.profile("sensors/vaisala-hmp.yaml"), unit: 3)
+            .read(using: client)
         #expect(scale.readings.first { $0.name == "gross" }?.value == .number(1200))
         let temperature = try #require(climate.readings.first { $0.name == "temperature" }?.value?.number)
         let model = try #require(service.engine.status(of: "climate")?.values["temperature"]??.number)
@@ -47,7 +52,8 @@ struct SimulatorServingTests {
         let (service, endpoints) = try SimulatorFixtures.start()
         defer { service.stop() }
         let loud = await SimulatorFixtures.failure {
-            try await SimulatorFixtures.tcpClient(endpoints["main"]!).readHoldingRegisters(unit: 77, address: 0, count: 1)
+            try await SimulatorFixtures.tcpClient(endpoints["main"]!).readHoldingRegisters(
+                unit: 77, address: 0, count: 1)
         }
         #expect(loud?.cause == .exception(.gatewayTargetFailedToRespond))
         let quiet = await SimulatorFixtures.failure {
@@ -63,10 +69,14 @@ struct SimulatorServingTests {
         defer { service.stop() }
         let client = try SimulatorFixtures.tcpClient(endpoints["main"]!, timeout: .milliseconds(200))
         service.engine.trigger(.fault(Fault(kind: .exception(code: 6, probability: 1), requests: 1)), device: "scale")
-        let busy = await SimulatorFixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 0, count: 14) }
+        let busy = await SimulatorFixtures.failure {
+            try await client.readHoldingRegisters(unit: 1, address: 0, count: 14)
+        }
         #expect(busy?.cause == .exception(.serverDeviceBusy))
         service.engine.trigger(.fault(Fault(kind: .offline)), device: "scale")
-        let silent = await SimulatorFixtures.failure { try await client.readHoldingRegisters(unit: 1, address: 0, count: 14) }
+        let silent = await SimulatorFixtures.failure {
+            try await client.readHoldingRegisters(unit: 1, address: 0, count: 14)
+        }
         #expect(silent?.cause == .timeout)
         service.engine.trigger(.clearFaults, device: "scale")
         let words = try await client.readHoldingRegisters(unit: 1, address: 7, count: 2)
@@ -101,7 +111,8 @@ struct SimulatorServingTests {
         let blocker = ModbusServer()
         let port = try blocker.startTCP()
         defer { blocker.stop() }
-        let text = SimulatorFixtures.scenario.replacingOccurrences(of: "{name: main, port: 0}", with: "{name: main, port: \(port)}")
+        let text = SimulatorFixtures.scenario.replacingOccurrences(
+            of: "{name: main, port: 0}", with: "{name: main, port: \(port)}")
         let engine = SimulationEngine(scenario: try SimulatorFixtures.load(text))
         let service = try SimulatorService(engine: engine, logger: .init(label: "test"))
         defer { service.stop() }

@@ -144,7 +144,9 @@ import Testing
 
     @Test func anOfflineWindowGoesStaleThenOfflineAndRecovers() async throws {
         try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
-            let ready2 = try await AgentFixtures.eventually { try await !warehouse.readings("climate", "temperature").isEmpty }
+            let ready2 = try await AgentFixtures.eventually {
+                try await !warehouse.readings("climate", "temperature").isEmpty
+            }
             #expect(ready2)
             let before = Date()
             warehouse.trigger(.fault(Fault(kind: .offline, duration: 2.5)), on: "climate")
@@ -236,7 +238,9 @@ import Testing
 
     @Test func aDeviceSlowerThanItsTimeoutNeverShiftsItsNeighboursAnswers() async throws {
         try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
-            let ready5 = try await AgentFixtures.eventually { try await !warehouse.readings("climate", "humidity").isEmpty }
+            let ready5 = try await AgentFixtures.eventually {
+                try await !warehouse.readings("climate", "humidity").isEmpty
+            }
             #expect(ready5)
             let before = Date()
             // Answers 450 ms late against a 300 ms timeout: every answer arrives after the next request.
@@ -271,7 +275,9 @@ import Testing
             await Task.detached { server.stop() }.value
             let bothOffline = try await AgentFixtures.eventually {
                 let scale = try await warehouse.healthEvents("scale").contains { $0.time > before && $0.to == .offline }
-                let scale2 = try await warehouse.healthEvents("scale2").contains { $0.time > before && $0.to == .offline }
+                let scale2 = try await warehouse.healthEvents("scale2").contains {
+                    $0.time > before && $0.to == .offline
+                }
                 return scale && scale2
             }
             #expect(bothOffline)
@@ -285,7 +291,9 @@ import Testing
             #expect(back)
             let events = try await warehouse.healthEvents("scale").filter { $0.time > before }
             #expect(events.last?.to == .online, "\(events)")
-            let window = try await warehouse.readings("scale", "gross").filter { $0.time > before && $0.time < restarted }
+            let window = try await warehouse.readings("scale", "gross").filter {
+                $0.time > before && $0.time < restarted
+            }
             #expect(!window.isEmpty && window.allSatisfy { $0.value == nil }, "no value while the gateway was down")
             // The RTU line was never affected.
             let climate = try await warehouse.readings("climate", "temperature").filter { $0.time > before }
@@ -296,7 +304,9 @@ import Testing
 
     @Test func aMismatchedReplyIsBadAndTheLineRecovers() async throws {
         try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
-            let ready = try await AgentFixtures.eventually { try await !warehouse.readings("climate", "humidity").isEmpty }
+            let ready = try await AgentFixtures.eventually {
+                try await !warehouse.readings("climate", "humidity").isEmpty
+            }
             #expect(ready)
             let before = Date()
             // The climate sensor answers as another unit id: libmodbus rejects the reply on RTU.
@@ -337,7 +347,8 @@ import Testing
             // scale2 loses no poll and never gets a value that is not its own.
             let neighbour = try await warehouse.readings("scale2", "displayed_weight").filter { $0.time > before }
             #expect(neighbour.count >= 5)
-            #expect(neighbour.allSatisfy { $0.quality == .good && Self.number($0) == 800 }, "\(Self.describe(neighbour))")
+            #expect(
+                neighbour.allSatisfy { $0.quality == .good && Self.number($0) == 800 }, "\(Self.describe(neighbour))")
             let discarded = testMetrics.counters.filter {
                 $0.label == "stockpile_discarded_answers_total" && $0.dimensions.contains { $0 == ("device", "scale2") }
             }

@@ -57,7 +57,9 @@ struct BusStateSyntheticTimeTests {
         }
     }
 
-    static func device(_ name: String, unit: UInt8, every interval: Duration, offlineAfter: Int = 2) throws
+    static func device(
+        _ name: String, unit: UInt8, every interval: Duration, offlineAfter: Int = 2
+    ) throws
         -> SiteConfiguration.Device
     {
         let profile = try ShippedProfiles.load("Devices/sensors/xy-md02.yaml")
@@ -79,7 +81,9 @@ struct BusStateSyntheticTimeTests {
         ]
         // Healthy units take 50 ms; the dead one 3 × 500 ms, or 500 ms as a quarantined probe.
         var lane = VirtualLane(devices: devices, start: start) { device, quarantined, _ in
-            device == 2 ? (quarantined ? .milliseconds(500) : .milliseconds(1500), Self.silent) : (.milliseconds(50), Self.clean)
+            device == 2
+                ? (quarantined ? .milliseconds(500) : .milliseconds(1500), Self.silent)
+                : (.milliseconds(50), Self.clean)
         }
         lane.run(until: start + .seconds(60))
 
@@ -136,10 +140,11 @@ struct BusStateSyntheticTimeTests {
         #expect(lane.state.monitor.skippedSlots > 0)
         // Caught up no sooner than the recovery period (max(5 intervals, 5 s)) after the last skip.
         let lastSkip = try #require(lane.settled.lastIndex { $0.settled.skipped > 0 })
-        let caughtUp = try #require(lane.settled.firstIndex {
-            if case .caughtUp = $0.settled.scheduleChange { return true }
-            return false
-        })
+        let caughtUp = try #require(
+            lane.settled.firstIndex {
+                if case .caughtUp = $0.settled.scheduleChange { return true }
+                return false
+            })
         #expect(caughtUp > lastSkip)
         // Fair while behind: every scale was polled.
         for device in 0..<3 { #expect(lane.starts[device, default: []].filter { $0 < slowUntil }.count >= 4) }
@@ -148,7 +153,9 @@ struct BusStateSyntheticTimeTests {
     @Test("a unit kept quiet after a timeout is next due when its guard ends; its neighbour is not held up")
     func quietUnitIsPostponed() throws {
         let start = ContinuousClock.now
-        let devices = [try Self.device("a", unit: 1, every: .seconds(1)), try Self.device("b", unit: 2, every: .seconds(1))]
+        let devices = [
+            try Self.device("a", unit: 1, every: .seconds(1)), try Self.device("b", unit: 2, every: .seconds(1)),
+        ]
         var state = VirtualLane(devices: devices, start: start) { _, _, _ in (.zero, Self.clean) }.state
         // Every group of both devices is due at start; b times out and is kept quiet for 3 s.
         var claims = state.schedule.claimDue(at: start, limit: 32)

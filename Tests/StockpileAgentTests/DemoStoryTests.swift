@@ -46,13 +46,33 @@ struct DemoStoryTests {
 
     static func ledger(opening: Date) -> [LedgerRecord] {
         [
-            .material(Material(code: "NDPR-OX", name: "NdPr oxide", hygroscopic: true, humidityLimit: 60, moistureAllowancePercent: 0.5)),
-            .material(Material(code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 65, moistureAllowancePercent: 0.2)),
-            .lot(Lot(id: "NDPR-2026-131", material: "NDPR-OX", location: "bay-a2", containerKind: "bag", containerCount: 37, tarePerContainer: 0.5)),
-            .lot(Lot(id: "NDPR-2026-140", material: "NDPR-OX", location: "bay-a2", containerKind: "bag", containerCount: 12, tarePerContainer: 0.5)),
-            .lot(Lot(id: "DY-2026-027", material: "DY2O3", location: "bay-b1", containerKind: "drum", containerCount: 3, tarePerContainer: 18)),
-            .transaction(LedgerTransaction(kind: .opening, time: opening, lot: "NDPR-2026-131", location: "bay-a2", quantity: 1831.5, actor: "stockkeeper", document: "OB-2")),
-            .transaction(LedgerTransaction(kind: .opening, time: opening, lot: "DY-2026-027", location: "bay-b1", quantity: 696, actor: "stockkeeper", document: "OB-4")),
+            .material(
+                Material(
+                    code: "NDPR-OX", name: "NdPr oxide", hygroscopic: true, humidityLimit: 60,
+                    moistureAllowancePercent: 0.5)),
+            .material(
+                Material(
+                    code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 65, moistureAllowancePercent: 0.2)),
+            .lot(
+                Lot(
+                    id: "NDPR-2026-131", material: "NDPR-OX", location: "bay-a2", containerKind: "bag",
+                    containerCount: 37, tarePerContainer: 0.5)),
+            .lot(
+                Lot(
+                    id: "NDPR-2026-140", material: "NDPR-OX", location: "bay-a2", containerKind: "bag",
+                    containerCount: 12, tarePerContainer: 0.5)),
+            .lot(
+                Lot(
+                    id: "DY-2026-027", material: "DY2O3", location: "bay-b1", containerKind: "drum", containerCount: 3,
+                    tarePerContainer: 18)),
+            .transaction(
+                LedgerTransaction(
+                    kind: .opening, time: opening, lot: "NDPR-2026-131", location: "bay-a2", quantity: 1831.5,
+                    actor: "stockkeeper", document: "OB-2")),
+            .transaction(
+                LedgerTransaction(
+                    kind: .opening, time: opening, lot: "DY-2026-027", location: "bay-b1", quantity: 696,
+                    actor: "stockkeeper", document: "OB-4")),
         ]
     }
 
@@ -65,7 +85,8 @@ struct DemoStoryTests {
         try await AgentFixtures.run(scenario: Self.scenario, site: Self.site) { warehouse in
             let database = warehouse.agent.database
             let site = warehouse.agent.site
-            try await database.appendLedger(Self.ledger(opening: Date().addingTimeInterval(-3600)), locations: site.ledgerLocations)
+            try await database.appendLedger(
+                Self.ledger(opening: Date().addingTimeInterval(-3600)), locations: site.ledgerLocations)
             let start = Date()
             let steady = try await AgentFixtures.eventually(within: .seconds(60)) {
                 let a2 = try await warehouse.readings("bay-a2-scale", "net")
@@ -86,13 +107,15 @@ struct DemoStoryTests {
             let settled = try await AgentFixtures.eventually(within: .seconds(60)) {
                 let a2 = try await warehouse.readings("bay-a2-scale", "net")
                 let b1 = try await warehouse.readings("bay-b1-scale", "gross")
-                return Self.goodCount(a2, at: 2150, after: moment) >= 8 && Self.goodCount(b1, at: 725, after: moment) >= 8
+                return Self.goodCount(a2, at: 2150, after: moment) >= 8
+                    && Self.goodCount(b1, at: 725, after: moment) >= 8
             }
             #expect(settled)
             _ = try await warehouse.readings("bay-b1-scale")  // flushes
 
             let watch = MovementWatchService(
-                site: site, database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                site: site, database: database,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             let events = try await watch.scan(now: Date())
             #expect(events.map(\.event.location) == ["bay-b1"], "\(events)")
             #expect(events.first?.event.kind == .unrecordedMovement)

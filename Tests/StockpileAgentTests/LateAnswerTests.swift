@@ -15,20 +15,20 @@ import Testing
     /// shared site's short one keeps its other tests fast).
     static let site = AgentEndToEndTests.site.replacingOccurrences(of: ", late_answer_guard: 300ms", with: "")
         .replacingOccurrences(
-        of: """
-              - name: climate
-                profile: sensors/xy-md02.yaml
-                bus: line1
-                unit: 2
-            """,
-        with: """
-              - name: climate
-                profile: sensors/xy-md02.yaml
-                bus: line1
-                unit: 2
-                poll: 2s
-                timeout: 500ms
-            """)
+            of: """
+                  - name: climate
+                    profile: sensors/xy-md02.yaml
+                    bus: line1
+                    unit: 2
+                """,
+            with: """
+                  - name: climate
+                    profile: sensors/xy-md02.yaml
+                    bus: line1
+                    unit: 2
+                    poll: 2s
+                    timeout: 500ms
+                """)
 
     /// The humidity pinned on the simulated sensor over time, to tell which value a poll could see.
     final class PinHistory: Sendable {
@@ -53,7 +53,9 @@ import Testing
     }
 
     @Test func aSlowRTUSensorsLateAnswersAreNeverStoredAsLaterPolls() async throws {
-        #expect(Self.site.contains("timeout: 500ms") && !Self.site.contains("late_answer_guard"), "the site override applied")
+        #expect(
+            Self.site.contains("timeout: 500ms") && !Self.site.contains("late_answer_guard"),
+            "the site override applied")
         try await AgentFixtures.run(scenario: AgentEndToEndTests.scenario, site: Self.site) { warehouse in
             let pins = PinHistory()
             func pin(_ value: Double) {

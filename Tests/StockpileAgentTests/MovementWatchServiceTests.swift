@@ -23,16 +23,25 @@ struct MovementWatchServiceTests {
 
     @Test("a pass after the flush finds the unrecorded step once; the next pass adds nothing")
     func scanOnce() async throws {
-        let site = try SiteLoader.parse(Self.siteText, file: "site.yaml", profileDirectories: [ShippedProfiles.directory])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-watch-\(UUID().uuidString)").path
+        let site = try SiteLoader.parse(
+            Self.siteText, file: "site.yaml", profileDirectories: [ShippedProfiles.directory])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stockpile-watch-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try AppDatabase.open(path: directory + "/stockpile.sqlite")
         let start = Date(timeIntervalSince1970: 1_796_112_000)  // 2026-12-01T08:00:00Z
         try await database.appendLedger(
             [
-                .material(Material(code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 65, moistureAllowancePercent: 0.2)),
-                .lot(Lot(id: "DY-1", material: "DY2O3", location: "bay-1", containerKind: "drum", containerCount: 3, tarePerContainer: 18)),
+                .material(
+                    Material(
+                        code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 65,
+                        moistureAllowancePercent: 0.2)),
+                .lot(
+                    Lot(
+                        id: "DY-1", material: "DY2O3", location: "bay-1", containerKind: "drum", containerCount: 3,
+                        tarePerContainer: 18)),
                 .transaction(
                     LedgerTransaction(
                         kind: .opening, time: start.addingTimeInterval(-86_400), lot: "DY-1", location: "bay-1",
@@ -43,7 +52,8 @@ struct MovementWatchServiceTests {
         for second in stride(from: 0, to: 1200, by: 5) {
             let value = second < 600 ? 750.0 : 725.0
             await writer.append(
-                Reading(device: "bay-1-scale", point: "net", time: start.addingTimeInterval(Double(second)),
+                Reading(
+                    device: "bay-1-scale", point: "net", time: start.addingTimeInterval(Double(second)),
                     value: .number(value), quality: .good))
         }
         _ = try await writer.flush()

@@ -93,7 +93,9 @@ import Testing
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let last = try #require((gross.last?["time"] as? String).flatMap { formatter.date(from: $0) })
-            #expect(beforeStop.timeIntervalSince(last) < 1, "last reading \(beforeStop.timeIntervalSince(last)) s before SIGTERM")
+            #expect(
+                beforeStop.timeIntervalSince(last) < 1,
+                "last reading \(beforeStop.timeIntervalSince(last)) s before SIGTERM")
 
             // Now with the agent running, the read-only commands read alongside its writes.
             let (second, _) = try await Self.startAgent(Self.site(simulator, flush: "200ms"), in: simulator)
@@ -141,8 +143,10 @@ import Testing
             #expect(seenTimes.count >= 2 && lastTimes.first.map { $0 >= seenTimes[seenTimes.count - 2] } == true)
             let yesterday = String(ISO8601DateFormatter().string(from: Date() - 86_400).prefix(10))
             let sinceDay = try await StockpileRunner.run(
-                ["readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday,
-                 "--csv"])
+                [
+                    "readings", "--site", site, "--device", "climate", "--point", "humidity", "--since", yesterday,
+                    "--csv",
+                ])
             #expect(sinceDay.status == 0 && sinceDay.standardOutput.split(separator: "\n").count >= csvLines.count)
             #expect(await second.terminate().status == 0)
             // With the agent stopped, the held values age past 3 poll intervals and show stale.
@@ -187,12 +191,15 @@ import Testing
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let seenTimes = seen.compactMap { ($0["time"] as? String).flatMap { formatter.date(from: $0) } }
             #expect(!seenTimes.isEmpty)
-            #expect(seenTimes.allSatisfy { times.contains($0.timeIntervalSince1970) }, "every committed reading survives")
+            #expect(
+                seenTimes.allSatisfy { times.contains($0.timeIntervalSince1970) }, "every committed reading survives")
             // At most a flush interval (200 ms) and a poll (100 ms) were lost before the kill, with
             // room for a loaded test machine.
             let beforeKill = after.filter { $0.time < killedAt }
             let newest = try #require(beforeKill.last?.time)
-            #expect(killedAt.timeIntervalSince(newest) < 1, "newest reading \(killedAt.timeIntervalSince(newest)) s before the kill")
+            #expect(
+                killedAt.timeIntervalSince(newest) < 1,
+                "newest reading \(killedAt.timeIntervalSince(newest)) s before the kill")
             #expect(after.contains { $0.time > killedAt }, "the restarted agent appends to the same store")
             #expect(after.allSatisfy { $0.value?.number == 2400 && $0.quality == .good })
         }
@@ -209,7 +216,8 @@ import Testing
                     "the site file does not enable \"tare\" for scale (enabled: none)"), "\(refused.standardError)")
             let unknown = try await StockpileRunner.run(["command", "--site", path, "--device", "climate", "tare"])
             #expect(unknown.status == 1)
-            #expect(unknown.standardError.contains("has no command \"tare\" (it has: none)"), "\(unknown.standardError)")
+            #expect(
+                unknown.standardError.contains("has no command \"tare\" (it has: none)"), "\(unknown.standardError)")
             var counters = try await simulator.counters("scale")
             #expect(Set(counters.requests.keys).isDisjoint(with: ["5", "6", "15", "16"]), "nothing was written")
             #expect(try await simulator.device("scale").values["tare"] == 0)
@@ -247,7 +255,9 @@ import Testing
             // Healthy devices: health 0 (online), clean polls counted per device and bus.
             #expect(lines.contains(#"stockpile_device_health{bus="main",device="scale"} 0.0"#), "\(text)")
             #expect(lines.contains(#"stockpile_device_health{bus="line1",device="climate"} 0.0"#))
-            let polls = lines.first { $0.hasPrefix(#"stockpile_polls_total{bus="main",device="scale",outcome="clean"}"#) }
+            let polls = lines.first {
+                $0.hasPrefix(#"stockpile_polls_total{bus="main",device="scale",outcome="clean"}"#)
+            }
             let count = try #require(polls?.split(separator: " ").last.flatMap { Int($0) })
             #expect(count >= 5, "100 ms polls for a second: \(count)")
             #expect(lines.contains { $0.hasPrefix(#"stockpile_bus_round_seconds{bus="main",kind="predicted"}"#) })
@@ -274,8 +284,10 @@ import Testing
         let noStore = try await StockpileRunner.run(["status"])
         #expect(noStore.status != 0)
         #expect(noStore.standardError.contains("--site SITE.yaml, --data-dir DIR or --store PATH"))
-        let badSite = FileManager.default.temporaryDirectory.appendingPathComponent("bad-site-\(UUID().uuidString).yaml")
-        try "site: {id: x, name: y}\ndata_directory: d\ndevices:\n  - name: a\n    profile: nowhere.yaml\n    bus: b\n    unit: 1\n"
+        let badSite = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bad-site-\(UUID().uuidString).yaml")
+        try
+            "site: {id: x, name: y}\ndata_directory: d\ndevices:\n  - name: a\n    profile: nowhere.yaml\n    bus: b\n    unit: 1\n"
             .write(to: badSite, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: badSite) }
         let agent = try await StockpileRunner.run(["agent", "--site", badSite.path])

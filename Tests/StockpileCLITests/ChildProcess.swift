@@ -61,7 +61,8 @@ final class ChildProcess: Sendable {
             if let value = found(lines) { return value }
             if !process.isRunning || ContinuousClock.now > deadline {
                 throw LaunchError(
-                    description: "\(process.arguments?.first ?? "child") did not get ready (running: \(process.isRunning)): "
+                    description:
+                        "\(process.arguments?.first ?? "child") did not get ready (running: \(process.isRunning)): "
                         + standardError + standardOutput)
             }
             try await Task.sleep(for: .milliseconds(10))

@@ -61,18 +61,19 @@ struct ConfigCheckTests {
             let shipped = try String(
                 contentsOf: repository.appendingPathComponent("Devices/sensors/xy-md02.yaml"), encoding: .utf8)
             // The first vector reads 0x0131 as 30.5 °C; the copy claims 31.5.
-            let broken = shipped.replacingOccurrences(of: "temperature: {value: 30.5", with: "temperature: {value: 31.5")
+            let broken = shipped.replacingOccurrences(
+                of: "temperature: {value: 30.5", with: "temperature: {value: 31.5")
             #expect(broken != shipped, "the vector was changed")
             try broken.write(to: directory.appendingPathComponent("md02.yaml"), atomically: true, encoding: .utf8)
             let file = directory.appendingPathComponent("site.yaml")
             try """
-                site: {id: t, name: Test}
-                data_directory: data
-                rtu:
-                  - {name: line, device: /dev/ttyUSB0}
-                devices:
-                  - {name: climate, profile: md02.yaml, bus: line, unit: 1, zone: hall}
-                """.write(to: file, atomically: true, encoding: .utf8)
+            site: {id: t, name: Test}
+            data_directory: data
+            rtu:
+              - {name: line, device: /dev/ttyUSB0}
+            devices:
+              - {name: climate, profile: md02.yaml, bus: line, unit: 1, zone: hall}
+            """.write(to: file, atomically: true, encoding: .utf8)
             let outcome = try await StockpileRunner.run(["config", "check", file.path])
             #expect(outcome.status == 1)
             let line = try #require(lines(outcome.standardError).first)

@@ -196,7 +196,8 @@ enum HostileSweep {
             Option(
                 command: ["reconcile"], name: "--window", kind: .text(["", "inf", "0s", "-5m", "abc", "1e300h"]),
                 base: ["--site", site] + store),
-            Option(command: ["reconcile"], name: "--format", kind: .text(["", "pdf"]), base: ["--site", site] + store),
+            Option(
+                command: ["reconcile"], name: "--format", kind: .text(["", "pdf"]), base: ["--site", site] + store),
             Option(command: ["reconcile"], name: "--store", kind: .path, base: ["--site", site]),
             Option(
                 command: ["reconcile"], name: "--between", kind: .text(["", "abc", "inf"]),
@@ -206,13 +207,15 @@ enum HostileSweep {
 
     /// A complete `ledger record` but for the option under test.
     static let ledgerRecord = [
-        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--kind", "receipt", "--lot", "L1", "--location", "bay-a1",
+        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--kind",
+        "receipt", "--lot", "L1", "--location", "bay-a1",
         "--kg", "10", "--actor", "clerk", "--document", "D1", "--time", "2026-12-01T08:00:00Z",
     ]
 
     /// A complete `count record` but for the option under test.
     static let countRecord = [
-        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--location", "bay-a1", "--kg", "10", "--counter", "auditor",
+        "--site", "Simulators/demo-warehouse/site.yaml", "--store", "/nonexistent/stockpile.sqlite", "--location",
+        "bay-a1", "--kg", "10", "--counter", "auditor",
         "--document", "C1", "--time", "2026-12-01T08:00:00Z",
     ]
 
@@ -241,8 +244,10 @@ enum HostileSweep {
         for path in scratch.hostilePaths where !path.isEmpty {
             cases.append(
                 Case(
-                    arguments: ["ledger", "import", path, "--site", "Simulators/demo-warehouse/site.yaml", "--store",
-                        scratch.missing], names: path))
+                    arguments: [
+                        "ledger", "import", path, "--site", "Simulators/demo-warehouse/site.yaml", "--store",
+                        scratch.missing,
+                    ], names: path))
             cases.append(Case(arguments: ["reconcile", "verify", path], names: path))
         }
         // --guess-order interprets registers; on a bit table it is a usage error.

@@ -20,7 +20,9 @@ enum IndependentPeers {
 
     /// Runs `executable` with `arguments` from the repository root, on a thread of its own; it is
     /// killed after `limit` so a peer that hangs cannot hang the suite.
-    static func run(_ executable: URL, _ arguments: [String], limit: Duration = .seconds(20)) async throws
+    static func run(
+        _ executable: URL, _ arguments: [String], limit: Duration = .seconds(20)
+    ) async throws
         -> PeerOutcome
     {
         try await OffPool.run("peer \(executable.lastPathComponent)") {

@@ -141,7 +141,9 @@ struct LedgerCommandTests {
             "--actor", "receiving-clerk", "--document", "GRN-2026-0412", "--time", "2026-06-01T11:00:00Z",
         ])
         #expect(receipt.status == 0, "\(receipt.standardError)")
-        let show = try await site.run(["ledger", "show", "--at", "2026-06-01T12:00:00Z", "--location", "bay-a2", "--json"])
+        let show = try await site.run([
+            "ledger", "show", "--at", "2026-06-01T12:00:00Z", "--location", "bay-a2", "--json",
+        ])
         let object = try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [String: Any]
         let lots = object?["lots"] as? [[String: Any]] ?? []
         #expect(lots.compactMap { $0["book"] as? Double }.reduce(0, +) == 2125.5)

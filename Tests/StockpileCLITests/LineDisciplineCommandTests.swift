@@ -5,7 +5,9 @@ import Testing
 
 enum AgentFixturesCLI {
     /// Waits until `condition` holds, checking every 100 ms, for at most `timeout`.
-    static func eventually(within timeout: Duration = .seconds(15), _ condition: () async throws -> Bool)
+    static func eventually(
+        within timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
+    )
         async throws -> Bool
     {
         let deadline = ContinuousClock.now + timeout
@@ -29,16 +31,20 @@ enum AgentFixturesCLI {
 
     static func temperature(in output: String) -> String? {
         output.split(separator: "\n").first { $0.hasPrefix("temperature ") }
-            .map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().prefix(3).joined(separator: " ") }
+            .map {
+                $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().prefix(3).joined(separator: " ")
+            }
     }
 
     @Test func aProbeThatTimedOutNeverHandsItsLateAnswerToTheNextProbe() async throws {
         try await SimulatorProcess.run(scenario: AgentCommandTests.scenario) { simulator in
-            _ = try await simulator.http("POST", "/devices/climate/values", body: #"{"point": "temperature", "value": 11.1}"#)
+            _ = try await simulator.http(
+                "POST", "/devices/climate/values", body: #"{"point": "temperature", "value": 11.1}"#)
             try await simulator.addFault("climate", #"{"fault": "slow", "delay": "1500ms"}"#)
             let first = try await Self.probeClimate(simulator)
             #expect(first.status == 1, "the probe timed out: \(first.standardOutput) \(first.standardError)")
-            _ = try await simulator.http("POST", "/devices/climate/values", body: #"{"point": "temperature", "value": 22.2}"#)
+            _ = try await simulator.http(
+                "POST", "/devices/climate/values", body: #"{"point": "temperature", "value": 22.2}"#)
             _ = try await simulator.http("DELETE", "/devices/climate/faults")
             let second = try await Self.probeClimate(simulator)
             #expect(second.status == 0, "\(second.standardError)")
@@ -52,8 +58,10 @@ enum AgentFixturesCLI {
                 AgentCommandTests.site(simulator, flush: "200ms"), in: simulator)
             // The agent has the line once it has read the sensor (its readings are in the store).
             let polled = try await AgentFixturesCLI.eventually {
-                try await !AgentCommandTests.readings(site: simulator.directory.appendingPathComponent("site.yaml").path,
-                    device: "climate", point: "humidity").isEmpty
+                try await !AgentCommandTests.readings(
+                    site: simulator.directory.appendingPathComponent("site.yaml").path,
+                    device: "climate", point: "humidity"
+                ).isEmpty
             }
             #expect(polled)
             let probe = try await Self.probeClimate(simulator)

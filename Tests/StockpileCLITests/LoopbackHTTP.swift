@@ -7,7 +7,9 @@ enum LoopbackHTTP {
     }
 
     /// One HTTP/1.1 exchange with `Connection: close`, over a plain socket off the pool.
-    static func exchange(port: Int, _ method: String, _ path: String, body: String? = nil) async throws
+    static func exchange(
+        port: Int, _ method: String, _ path: String, body: String? = nil
+    ) async throws
         -> (status: Int, body: Data)
     {
         let payload = Array((body ?? "").utf8)

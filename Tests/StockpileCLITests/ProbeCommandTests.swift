@@ -4,7 +4,9 @@ import ModbusServing
 import Testing
 
 /// A Laumas TLU register image: stable, gross and net 2,500 kg.
-private func laumasServer(unknownUnit: ModbusServer.UnknownUnitPolicy = .exception(.gatewayTargetFailedToRespond))
+private func laumasServer(
+    unknownUnit: ModbusServer.UnknownUnitPolicy = .exception(.gatewayTargetFailedToRespond)
+)
     throws -> (ModbusServer, Int)
 {
     let bank = RegisterBank(holdingRegisters: 32)
@@ -28,8 +30,12 @@ struct ProbeCommandTests {
             "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml",
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        let gross = outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("gross ") }.map(String.init) ?? ""
-        #expect(gross.split(separator: " ", omittingEmptySubsequences: true) == ["gross", "2500", "kg", "good", "0x0000", "0x09C4"])
+        let gross =
+            outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("gross ") }.map(String.init) ?? ""
+        #expect(
+            gross.split(separator: " ", omittingEmptySubsequences: true) == [
+                "gross", "2500", "kg", "good", "0x0000", "0x09C4",
+            ])
         #expect(outcome.standardOutput.contains(": 1 transaction in "))
         #expect(server.counters(for: 1).writes == 0)
     }
@@ -55,7 +61,8 @@ struct ProbeCommandTests {
         let (server, port) = try laumasServer()
         defer { server.stop() }
         let outcome = try await StockpileRunner.run([
-            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml", "--json",
+            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "1", "--profile", "Devices/scales/laumas-tlu.yaml",
+            "--json",
             "--count", "2", "--interval", "0.05",
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
@@ -94,7 +101,8 @@ struct ProbeCommandTests {
             "probe", "--tcp", "127.0.0.1:\(port)", "--read", "holding:20:2", "--guess-order",
         ])
         #expect(outcome.status == 0)
-        let float = outcome.standardOutput.split(separator: "\n").first { $0.contains("float32") }.map(String.init) ?? ""
+        let float =
+            outcome.standardOutput.split(separator: "\n").first { $0.contains("float32") }.map(String.init) ?? ""
         let columns = float.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         #expect(columns.count == 6)
         #expect(columns.count == 6 && columns[3] == "30.56", "\(float)")
@@ -152,7 +160,10 @@ struct ProbeCommandTests {
         #expect(outcome.status == 1)
         let lines = outcome.standardError.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(lines.first?.hasPrefix("stockpile: illegal data address (exception 2) reading holding 0–13 (40001–40014; unit 1; points") == true)
+        #expect(
+            lines.first?.hasPrefix(
+                "stockpile: illegal data address (exception 2) reading holding 0–13 (40001–40014; unit 1; points")
+                == true)
     }
 
     @Test("a closed port and a silent unit each give one line and exit 1")
@@ -170,7 +181,8 @@ struct ProbeCommandTests {
         let (server, port) = try laumasServer(unknownUnit: .ignore)
         defer { server.stop() }
         let silent = try await StockpileRunner.run([
-            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "9", "--timeout", "0.3", "--profile", "Devices/sensors/xy-md02.yaml",
+            "probe", "--tcp", "127.0.0.1:\(port)", "--unit", "9", "--timeout", "0.3", "--profile",
+            "Devices/sensors/xy-md02.yaml",
         ])
         #expect(silent.status == 1)
         #expect(silent.standardError.hasPrefix("stockpile: 127.0.0.1:\(port) unit 9: timeout reading input"))
@@ -179,7 +191,8 @@ struct ProbeCommandTests {
     @Test("a bad profile is reported as file:line: field: message")
     func badProfile() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
-        try "vendor: X\nmodel: Y\nkind: scale\nsource: {document: d}\npoints:\n  - {name: a, table: holding, address: 0, type: int24}\nvectors: []\n"
+        try
+            "vendor: X\nmodel: Y\nkind: scale\nsource: {document: d}\npoints:\n  - {name: a, table: holding, address: 0, type: int24}\nvectors: []\n"
             .write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let outcome = try await StockpileRunner.run(["probe", "--tcp", "127.0.0.1:1", "--profile", file.path])
@@ -203,7 +216,8 @@ struct ProbeCommandTests {
             "Devices/sensors/xy-md02.yaml", "--json",
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
         let points = try #require(object["points"] as? [[String: Any]])
         #expect(points.first { $0["name"] as? String == "temperature" }?["value"] as? Double == 30.5)
         #expect(points.first { $0["name"] as? String == "humidity" }?["value"] as? Double == 54.6)

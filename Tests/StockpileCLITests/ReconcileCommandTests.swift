@@ -32,23 +32,30 @@ struct ReconcileCommandTests {
         ])
         #expect(receipt.status == 0, "\(receipt.standardError)")
         let database = try AppDatabase.open(path: site.store)
-        let writer = ReadingWriter(database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let writer = ReadingWriter(
+            database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         var readings: [Reading] = []
         for second in stride(from: -290.0, through: 0, by: 30) {
             let time = noon.addingTimeInterval(second)
             for scale in scales {
                 for point in scale.points {
                     let value = point == "tare" ? 0 : scale.gross
-                    readings.append(Reading(device: scale.device, point: point, time: time, value: .number(value), quality: .good))
+                    readings.append(
+                        Reading(device: scale.device, point: point, time: time, value: .number(value), quality: .good))
                 }
             }
             // One reading in motion on bay-b1: it stays out of the median.
-            readings.append(Reading(device: "bay-b1-scale", point: "gross", time: time.addingTimeInterval(1), value: .number(760), quality: .uncertain))
+            readings.append(
+                Reading(
+                    device: "bay-b1-scale", point: "gross", time: time.addingTimeInterval(1), value: .number(760),
+                    quality: .uncertain))
         }
         for minute in 0..<120 {
             let time = noon.addingTimeInterval(Double(-7200 + minute * 60))
-            readings.append(Reading(device: "zone-b-climate", point: "humidity", time: time, value: .number(70), quality: .good))
-            readings.append(Reading(device: "zone-a-climate", point: "humidity", time: time, value: .number(40), quality: .good))
+            readings.append(
+                Reading(device: "zone-b-climate", point: "humidity", time: time, value: .number(70), quality: .good))
+            readings.append(
+                Reading(device: "zone-a-climate", point: "humidity", time: time, value: .number(40), quality: .good))
         }
         await writer.append(readings)
         _ = try await writer.flush()
@@ -64,7 +71,8 @@ struct ReconcileCommandTests {
         let file = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
         let content = file?["content"] as? [String: Any]
         let locations = content?["locations"] as? [[String: Any]] ?? []
-        let status = Dictionary(uniqueKeysWithValues: locations.map { ($0["location"] as? String ?? "", $0["status"] as? String ?? "") })
+        let status = Dictionary(
+            uniqueKeysWithValues: locations.map { ($0["location"] as? String ?? "", $0["status"] as? String ?? "") })
         #expect(
             status == [
                 "bay-a1": "ok", "bay-a2": "ok", "bay-a3": "ok", "bay-b1": "shortage", "bay-b2": "moisture gain",
@@ -106,7 +114,8 @@ struct ReconcileCommandTests {
             let verified = try await site.run(["reconcile", "verify", path])
             #expect(verified.status == 0, "\(format): \(verified.standardError)")
             let match = written.range(of: "[0-9a-f]{64}", options: .regularExpression).map { String(written[$0]) }
-            if let line = verified.standardOutput.range(of: "content-sha256 [0-9a-f]{64}", options: .regularExpression) {
+            if let line = verified.standardOutput.range(of: "content-sha256 [0-9a-f]{64}", options: .regularExpression)
+            {
                 digests.insert(String(verified.standardOutput[line].suffix(64)))
             }
             #expect(match != nil)
@@ -154,14 +163,18 @@ struct MovementScanCommandTests {
             "--actor", "receiving-clerk", "--document", "GRN-2026-0412", "--time", "2026-06-01T11:05:00Z",
         ])
         let database = try AppDatabase.open(path: site.store)
-        let writer = ReadingWriter(database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let writer = ReadingWriter(
+            database: database, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let start = UTCTimestamp.parse("2026-06-01T10:30:00Z")!
         var readings: [Reading] = []
         for step in 0..<360 {
             let time = start.addingTimeInterval(Double(step * 10))
             let late = time >= UTCTimestamp.parse("2026-06-01T11:00:00Z")!
             for (device, before, after) in [("bay-b1-scale", 750.0, 725.0), ("bay-a2-scale", 1850.0, 2150.0)] {
-                readings.append(Reading(device: device, point: "gross", time: time, value: .number(late ? after : before), quality: .good))
+                readings.append(
+                    Reading(
+                        device: device, point: "gross", time: time, value: .number(late ? after : before),
+                        quality: .good))
             }
         }
         await writer.append(readings)

@@ -120,12 +120,12 @@ struct SimulateLinkRefusalTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let scenario = directory.appendingPathComponent("s.yaml")
         try """
-            name: link
-            rtu:
-              - {name: line1}
-            devices:
-              - {name: a, profile: sensors/xy-md02.yaml, transport: line1, unit: 2, model: environment}
-            """.write(to: scenario, atomically: true, encoding: .utf8)
+        name: link
+        rtu:
+          - {name: line1}
+        devices:
+          - {name: a, profile: sensors/xy-md02.yaml, transport: line1, unit: 2, model: environment}
+        """.write(to: scenario, atomically: true, encoding: .utf8)
         let victim = directory.appendingPathComponent("site.yaml")
         try "buses: []\n".write(to: victim, atomically: true, encoding: .utf8)
         let outcome = try await IndependentPeers.run(

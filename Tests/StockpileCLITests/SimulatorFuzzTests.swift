@@ -268,7 +268,9 @@ struct SimulatorFuzzTests {
             #expect(tcp.stalledDropped == 3, "a client stalled mid-frame is dropped after the frame timeout")
             #expect(rtu.bursts == 2_000 && rtu.probes == 50)
             #expect(rtu.wrongProbeAnswers.isEmpty, "seed \(fuzzSeed): \(rtu.wrongProbeAnswers.prefix(5))")
-            #expect(rtu.repeatedProbes <= rtu.probes / 5, "at most one probe in five lost to framing: \(rtu.repeatedProbes)")
+            #expect(
+                rtu.repeatedProbes <= rtu.probes / 5, "at most one probe in five lost to framing: \(rtu.repeatedProbes)"
+            )
             #expect(rtu.answeredBytes > 0, "the well-formed nonsense among the noise was framed and answered")
             #expect(simulator.isRunning, "\(simulator.standardError)")
 

@@ -41,16 +41,21 @@ struct SimulatorLineAftermathTests {
     }
 
     /// A fresh `stockpile probe` of the climate sensor with `parity`: exit 0 and 18 °C, good.
-    static func expectFreshProbe(_ pty: String, parity: String, sourceLocation: SourceLocation = #_sourceLocation)
+    static func expectFreshProbe(
+        _ pty: String, parity: String, sourceLocation: SourceLocation = #_sourceLocation
+    )
         async throws
     {
         let outcome = try await IndependentPeers.run(
             StockpileRunner.executable,
-            ["probe", "--rtu", pty, "--parity", parity, "--unit", "2", "--profile", "Devices/sensors/xy-md02.yaml",
-             "--timeout", "1"])
+            [
+                "probe", "--rtu", pty, "--parity", parity, "--unit", "2", "--profile", "Devices/sensors/xy-md02.yaml",
+                "--timeout", "1",
+            ])
         #expect(outcome.status == 0, "parity \(parity): \(outcome.standardError)", sourceLocation: sourceLocation)
         let temperature = outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("temperature") }
-        #expect(temperature?.contains("18") == true && temperature?.contains("good") == true,
+        #expect(
+            temperature?.contains("18") == true && temperature?.contains("good") == true,
             "parity \(parity): \(outcome.standardOutput)", sourceLocation: sourceLocation)
     }
 
@@ -76,8 +81,10 @@ struct SimulatorLineAftermathTests {
             let pty = try #require(simulator.pty)
             let failed = try await IndependentPeers.run(
                 StockpileRunner.executable,
-                ["probe", "--rtu", pty, "--parity", "O", "--rs485", "--unit", "2", "--profile",
-                 "Devices/sensors/xy-md02.yaml", "--timeout", "1"])
+                [
+                    "probe", "--rtu", pty, "--parity", "O", "--rs485", "--unit", "2", "--profile",
+                    "Devices/sensors/xy-md02.yaml", "--timeout", "1",
+                ])
             #expect(failed.status != 0, "a pty has no RS-485 mode: \(failed.standardOutput)")
             try await Task.sleep(for: .milliseconds(100))
             try await Self.expectFreshProbe(pty, parity: "O")

@@ -75,7 +75,9 @@ final class SimulatorProcess: Sendable {
         return result
     }
 
-    private static func launch(scenario: String, in directory: URL, arguments: [String]) async throws
+    private static func launch(
+        scenario: String, in directory: URL, arguments: [String]
+    ) async throws
         -> SimulatorProcess
     {
         let scenarioURL = directory.appendingPathComponent("scenario.yaml")

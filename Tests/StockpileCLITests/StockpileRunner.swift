@@ -25,7 +25,9 @@ enum StockpileRunner {
     static var executable: URL {
         if let path = ProcessInfo.processInfo.environment["STOCKPILE_EXECUTABLE"] { return URL(fileURLWithPath: path) }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for directory in [beside, beside.deletingLastPathComponent(), repository.appendingPathComponent(".build/debug")] {
+        for directory in [
+            beside, beside.deletingLastPathComponent(), repository.appendingPathComponent(".build/debug"),
+        ] {
             let candidate = directory.appendingPathComponent("stockpile")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }

@@ -39,16 +39,26 @@ struct PollingPolicyTests {
     func backoff() {
         let backoff = QuarantineBackoff(initial: .seconds(1), maximum: .seconds(5))
         #expect((0..<6).map { backoff.delay(afterSilentProbes: $0) } == [1, 2, 4, 5, 5, 5].map { .seconds($0) })
-        #expect(QuarantineBackoff(initial: .seconds(10), maximum: .seconds(5)).delay(afterSilentProbes: 3) == .seconds(10))
+        #expect(
+            QuarantineBackoff(initial: .seconds(10), maximum: .seconds(5)).delay(afterSilentProbes: 3) == .seconds(10))
     }
 
     @Test("a held value keeps its quality for N cycles, then shows stale; offline devices show offline")
     func heldValues() {
         let interval = Duration.seconds(1)
-        #expect(HeldValue.quality(newest: .good, age: .seconds(3), interval: interval, staleAfterCycles: 3, health: .online) == .good)
-        #expect(HeldValue.quality(newest: .good, age: .milliseconds(3100), interval: interval, staleAfterCycles: 3, health: .online) == .stale)
-        #expect(HeldValue.quality(newest: .uncertain, age: .zero, interval: interval, staleAfterCycles: 3, health: .offline) == .offline)
-        #expect(HeldValue.quality(newest: .good, age: .seconds(99), interval: nil, staleAfterCycles: 3, health: nil) == .good)
+        #expect(
+            HeldValue.quality(newest: .good, age: .seconds(3), interval: interval, staleAfterCycles: 3, health: .online)
+                == .good)
+        #expect(
+            HeldValue.quality(
+                newest: .good, age: .milliseconds(3100), interval: interval, staleAfterCycles: 3, health: .online)
+                == .stale)
+        #expect(
+            HeldValue.quality(newest: .uncertain, age: .zero, interval: interval, staleAfterCycles: 3, health: .offline)
+                == .offline)
+        #expect(
+            HeldValue.quality(newest: .good, age: .seconds(99), interval: nil, staleAfterCycles: 3, health: nil)
+                == .good)
         #expect(ReadingQuality.unanswered(health: .degraded) == .stale)
         #expect(ReadingQuality.unanswered(health: .offline) == .offline)
     }

@@ -6,12 +6,15 @@ struct ProfileDecoderTests {
     let profile: DeviceProfile
     init() throws { profile = try ProfileFixtures.load() }
 
-    func decode(holding: [UInt16] = [0, 0, 0], input: [UInt16] = [0, 0, 0, 0], door: Bool = false) -> [String: PointReading] {
+    func decode(
+        holding: [UInt16] = [0, 0, 0], input: [UInt16] = [0, 0, 0, 0], door: Bool = false
+    ) -> [String: PointReading] {
         var snapshot = RegisterSnapshot()
         snapshot.store(holding, table: .holding, at: 0)
         snapshot.store(input, table: .input, at: 0)
         snapshot.store([door], table: .discrete, at: 0)
-        return Dictionary(ProfileDecoder(profile: profile).decode(snapshot).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            ProfileDecoder(profile: profile).decode(snapshot).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     @Test("a stable weight is good, and its flags are points of their own")
@@ -134,7 +137,8 @@ struct SummaryFlagTests {
         let profile = try ProfileLoader.parse(Self.text, file: "summary.yaml")
         var snapshot = RegisterSnapshot()
         snapshot.store([status, 100], table: .holding, at: 0)
-        return Dictionary(ProfileDecoder(profile: profile).decode(snapshot).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            ProfileDecoder(profile: profile).decode(snapshot).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     @Test("a summary flag is true when any of its parts is, and rejects the weight")

@@ -17,7 +17,9 @@ struct ProfileLoaderTests {
     @Test("an unknown word order is refused at its line, with the choices")
     func badOrder() throws {
         let error = try #require(loadError(replacing: "order: CDAB", with: "order: ABDC"))
-        #expect(error.description == "Devices/bad.yaml:36: points[3].order: unknown value \"ABDC\" (use ABCD, CDAB, BADC, DCBA)")
+        #expect(
+            error.description
+                == "Devices/bad.yaml:36: points[3].order: unknown value \"ABDC\" (use ABCD, CDAB, BADC, DCBA)")
     }
 
     @Test("a misspelt field is refused, not ignored")
@@ -37,7 +39,8 @@ struct ProfileLoaderTests {
 
     @Test("manual 4xxxx notation in an address gets a hint")
     func manualNotation() throws {
-        let error = try #require(loadError(replacing: "    address: 2\n    type: uint32", with: "    address: 400002\n    type: uint32"))
+        let error = try #require(
+            loadError(replacing: "    address: 2\n    type: uint32", with: "    address: 400002\n    type: uint32"))
         #expect(error.message.contains("4xxxx"))
         #expect(error.field == "points[1].address")
     }

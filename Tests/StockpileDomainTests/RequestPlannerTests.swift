@@ -33,7 +33,9 @@ struct RequestPlannerTests {
         #expect(plan.map(\.description) == ["holding 0+4", "holding 4+2"])
         for read in plan { #expect(read.count <= 4) }
         for candidate in points {
-            let covering = plan.filter { $0.range.first <= candidate.range.first && candidate.range.last <= $0.range.last }
+            let covering = plan.filter {
+                $0.range.first <= candidate.range.first && candidate.range.last <= $0.range.last
+            }
             #expect(covering.count == 1, "\(candidate.name) must lie wholly inside one read")
         }
     }
@@ -51,7 +53,8 @@ struct RequestPlannerTests {
     func tables() {
         let planner = RequestPlanner(transport: TransportDefaults())
         let plan = planner.plan([
-            point("r", .input, 0), point("h", .holding, 0), point("c", .coil, 0, .bool), point("d", .discrete, 0, .bool),
+            point("r", .input, 0), point("h", .holding, 0), point("c", .coil, 0, .bool),
+            point("d", .discrete, 0, .bool),
         ])
         #expect(plan.map(\.table) == [.coil, .discrete, .holding, .input])
     }
@@ -80,7 +83,9 @@ struct RequestPlannerTests {
             }
             let transport = TransportDefaults(maxRegisters: maxRegisters, maxGap: maxGap)
             let greedy = RequestPlanner(transport: transport).plan(points).count
-            #expect(greedy == Self.optimum(points, transport: transport), "\(points.map(\.range)) max \(maxRegisters) gap \(maxGap)")
+            #expect(
+                greedy == Self.optimum(points, transport: transport),
+                "\(points.map(\.range)) max \(maxRegisters) gap \(maxGap)")
         }
     }
 

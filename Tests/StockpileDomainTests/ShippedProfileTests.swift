@@ -9,7 +9,8 @@ struct ShippedProfileTests {
     func shipped() {
         #expect(
             Set(ShippedProfiles.files).isSuperset(of: [
-                "Devices/scales/laumas-tlu.yaml", "Devices/scales/flintec-ft11.yaml", "Devices/scales/dini-argeo-dgt4x.yaml",
+                "Devices/scales/laumas-tlu.yaml", "Devices/scales/flintec-ft11.yaml",
+                "Devices/scales/dini-argeo-dgt4x.yaml",
                 "Devices/sensors/xy-md02.yaml", "Devices/sensors/sht20-x100.yaml", "Devices/sensors/vaisala-hmp.yaml",
                 "Devices/sensors/generic-dose-rate.yaml", "Devices/io/generic-8ch-io.yaml",
             ]))

@@ -244,9 +244,11 @@ struct SiteLoaderTests {
             name: "a misspelt device field", old: "    bus: line1\n", new: "    bus: line1\n    adress: 7\n",
             expected:
                 "Sites/bad.yaml:21: devices[1].adress: unknown field (expected one of: bus, commands, label, late_answer_guard, location, "
-                + "name, offline_after, poll, profile, quarantine_max, retries, stale_after_cycles, timeout, unit, zone)"),
+                + "name, offline_after, poll, profile, quarantine_max, retries, stale_after_cycles, timeout, unit, zone)"
+        ),
         SiteMistake(
-            name: "a quarantine cap out of range", old: "    bus: line1\n", new: "    bus: line1\n    quarantine_max: 2h\n",
+            name: "a quarantine cap out of range", old: "    bus: line1\n",
+            new: "    bus: line1\n    quarantine_max: 2h\n",
             expected: "Sites/bad.yaml:21: devices[1].quarantine_max: 2h is out of range 100ms–1h"),
         SiteMistake(
             name: "a unit id used twice on one bus", old: "unit: 31", new: "unit: 1",

@@ -3,12 +3,14 @@ import StockpileDomain
 
 @Suite("Word and byte orders")
 struct WordOrderTests {
-    @Test("the four orders place bytes A B C D as documented", arguments: [
-        (WordOrder.abcd, [UInt16(0xAABB), 0xCCDD]),
-        (.cdab, [0xCCDD, 0xAABB]),
-        (.badc, [0xBBAA, 0xDDCC]),
-        (.dcba, [0xDDCC, 0xBBAA]),
-    ])
+    @Test(
+        "the four orders place bytes A B C D as documented",
+        arguments: [
+            (WordOrder.abcd, [UInt16(0xAABB), 0xCCDD]),
+            (.cdab, [0xCCDD, 0xAABB]),
+            (.badc, [0xBBAA, 0xDDCC]),
+            (.dcba, [0xDDCC, 0xBBAA]),
+        ])
     func placesBytes(order: WordOrder, wire: [UInt16]) {
         #expect(order.split(0xAABB_CCDD, count: 2) == wire)
         #expect(order.combine(wire) == 0xAABB_CCDD)

@@ -30,8 +30,12 @@ struct LedgerStoreTests {
     }
 
     static let records: [LedgerRecord] = [
-        .material(Material(code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 60, moistureAllowancePercent: 0.5)),
-        .lot(Lot(id: "DY-1", material: "DY2O3", location: "bay-b1", containerKind: "drum", containerCount: 3, tarePerContainer: 20)),
+        .material(
+            Material(code: "DY2O3", name: "Dy2O3", hygroscopic: true, humidityLimit: 60, moistureAllowancePercent: 0.5)),
+        .lot(
+            Lot(
+                id: "DY-1", material: "DY2O3", location: "bay-b1", containerKind: "drum", containerCount: 3,
+                tarePerContainer: 20)),
         transaction(.opening, 8, kg: 600, document: "OPEN-1"),
         transaction(.receipt, 9, kg: 150, document: "GRN-1"),
         transaction(.issue, 10, kg: 50.25, document: "ISS-1"),
@@ -106,7 +110,9 @@ struct LedgerStoreTests {
         try await withLedger { _, path in
             let queue = try DatabaseQueue(path: path)
             #expect(throws: DatabaseError.self) {
-                try queue.write { db in try db.execute(sql: "UPDATE ledger_transaction SET quantity = 1 WHERE sequence = 2") }
+                try queue.write { db in
+                    try db.execute(sql: "UPDATE ledger_transaction SET quantity = 1 WHERE sequence = 2")
+                }
             }
             #expect(throws: DatabaseError.self) {
                 try queue.write { db in try db.execute(sql: "DELETE FROM ledger_transaction WHERE sequence = 2") }
@@ -164,7 +170,8 @@ struct LedgerStoreTests {
     @Test("a count is recorded once, and a count earlier than the location's last one is refused")
     func counts() async throws {
         try await withLedger { database, _ in
-            let count = PhysicalCount(location: "bay-b2", time: Self.at(13), kilograms: 709, counter: "auditor", document: "CNT-1")
+            let count = PhysicalCount(
+                location: "bay-b2", time: Self.at(13), kilograms: 709, counter: "auditor", document: "CNT-1")
             try await database.recordCount(count, locations: Self.locations)
             let again = await #expect(throws: LedgerViolations.self) {
                 try await database.recordCount(count, locations: Self.locations)
@@ -175,7 +182,8 @@ struct LedgerStoreTests {
             // The count is a cut-off: a receipt dated before it is refused.
             await #expect(throws: LedgerViolations.self) {
                 try await database.appendLedger(
-                    [Self.transaction(.receipt, 12, kg: 1, document: "GRN-LATE", at: "bay-b2")], locations: Self.locations)
+                    [Self.transaction(.receipt, 12, kg: 1, document: "GRN-LATE", at: "bay-b2")],
+                    locations: Self.locations)
             }
         }
     }

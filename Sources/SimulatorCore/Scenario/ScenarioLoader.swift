@@ -57,7 +57,9 @@ public struct ScenarioLoader: Sendable {
                 try item.allowOnly(["name", "host", "port", "unknown_unit"])
                 let name = try uniqueName(item, in: &transportNames)
                 let port = try item.optional("port")?.int(in: 0...65535) ?? 0
-                if port != 0, !ports.insert(port).inserted { throw try item.required("port").error("port \(port) is listed twice") }
+                if port != 0, !ports.insert(port).inserted {
+                    throw try item.required("port").error("port \(port) is listed twice")
+                }
                 var endpoint = Scenario.TCPEndpoint(name: name, port: port, line: item.line)
                 if let host = try item.optional("host") { endpoint.host = try host.string() }
                 if let unknown = try item.optional("unknown_unit") {
@@ -144,7 +146,8 @@ public struct ScenarioLoader: Sendable {
         let transportField = try item.required("transport")
         let names = try transportField.strings()
         for name in names where !transports.contains(name) {
-            throw transportField.error("no transport named \"\(name)\" (declared: \(transports.sorted().joined(separator: ", ")))")
+            throw transportField.error(
+                "no transport named \"\(name)\" (declared: \(transports.sorted().joined(separator: ", ")))")
         }
         let modelField = try item.required("model")
         let model = try modelField.choice(SimulatedDevice.ModelKind.self)
@@ -200,11 +203,14 @@ public struct ScenarioLoader: Sendable {
     /// The fields a timeline entry may have; a control-channel body takes the same, less `at` and
     /// `device` (the route names the device, and it happens now).
     public static let eventFields: Set<String> = [
-        "at", "device", "event", "fault", "kg", "kg_per_h", "door", "target", "ramp", "hold", "code", "duration", "requests",
+        "at", "device", "event", "fault", "kg", "kg_per_h", "door", "target", "ramp", "hold", "code", "duration",
+        "requests",
         "delay", "jitter", "probability",
     ]
 
-    static func parseEntry(_ item: YAMLField, models: [String: SimulatedDevice.ModelKind]) throws(ConfigurationError)
+    static func parseEntry(
+        _ item: YAMLField, models: [String: SimulatedDevice.ModelKind]
+    ) throws(ConfigurationError)
         -> TimelineEntry
     {
         try item.allowOnly(eventFields)
@@ -219,16 +225,21 @@ public struct ScenarioLoader: Sendable {
             let action = try parseEvent(event, item: item, model: model)
             return TimelineEntry(at: at, device: device, action: action, line: item.line)
         }
-        return TimelineEntry(at: at, device: device, action: .fault(try parseFault(fault!, item: item)), line: item.line)
+        return TimelineEntry(
+            at: at, device: device, action: .fault(try parseFault(fault!, item: item)), line: item.line)
     }
 
     /// Parses an event by name and its fields; shared with the control channel's JSON form.
-    public static func parseEvent(_ field: YAMLField, item: YAMLField, model: SimulatedDevice.ModelKind) throws(ConfigurationError)
+    public static func parseEvent(
+        _ field: YAMLField, item: YAMLField, model: SimulatedDevice.ModelKind
+    ) throws(ConfigurationError)
         -> TimelineEntry.Action
     {
         let name = try field.string()
         func requireModel(_ expected: SimulatedDevice.ModelKind) throws(ConfigurationError) {
-            guard model == expected else { throw field.error("\(name) applies to a \(expected) device, this one is \(model)") }
+            guard model == expected else {
+                throw field.error("\(name) applies to a \(expected) device, this one is \(model)")
+            }
         }
         switch name {
         case "add_load", "remove_load", "set_load":
@@ -256,12 +267,14 @@ public struct ScenarioLoader: Sendable {
             guard (0...100).contains(target) else { throw try item.required("target").error("humidity is 0–100 %RH") }
             return .event(
                 .humidityExcursion(
-                    target: target, ramp: try item.required("ramp").duration(), hold: try item.required("hold").duration()))
+                    target: target, ramp: try item.required("ramp").duration(),
+                    hold: try item.required("hold").duration()))
         case "clear_faults":
             return .clearFaults
         default:
             throw field.error(
-                "unknown event \"\(name)\" (use add_load, remove_load, set_load, gradual_loss, door_open, door_close, humidity_excursion, device_error, clear_device_error, clear_faults)")
+                "unknown event \"\(name)\" (use add_load, remove_load, set_load, gradual_loss, door_open, door_close, humidity_excursion, device_error, clear_device_error, clear_faults)"
+            )
         }
     }
 
@@ -272,10 +285,13 @@ public struct ScenarioLoader: Sendable {
         switch name {
         case "offline": kind = .offline
         case "slow":
-            kind = .slow(delay: try item.required("delay").duration(), jitter: try item.optional("jitter")?.duration() ?? 0)
+            kind = .slow(
+                delay: try item.required("delay").duration(), jitter: try item.optional("jitter")?.duration() ?? 0)
         case "exception":
             let probability = try item.optional("probability")?.double(in: 0...1) ?? 1
-            guard (0...1).contains(probability) else { throw try item.required("probability").error("a probability is 0–1") }
+            guard (0...1).contains(probability) else {
+                throw try item.required("probability").error("a probability is 0–1")
+            }
             kind = .exception(code: UInt8(try item.required("code").int(in: 1...11)), probability: probability)
         case "bad_crc": kind = .badCRC
         case "truncated": kind = .truncated
@@ -283,7 +299,8 @@ public struct ScenarioLoader: Sendable {
         case "wrong_unit": kind = .wrongUnit
         default:
             throw field.error(
-                "unknown fault \"\(name)\" (use offline, slow, exception, bad_crc, truncated, drop_connection, wrong_unit)")
+                "unknown fault \"\(name)\" (use offline, slow, exception, bad_crc, truncated, drop_connection, wrong_unit)"
+            )
         }
         let duration = try item.optional("duration")?.duration()
         let requests = try item.optional("requests")?.int(in: 1...Int(Int32.max))

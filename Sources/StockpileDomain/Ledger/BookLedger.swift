@@ -84,7 +84,9 @@ public struct BookLedger: Sendable {
         }
         if let lot = lots[transaction.lot] {
             if materials[lot.material] == nil {
-                refuse("lot", .unknownMaterial, "lot \(lot.id) is of material \(lot.material), which the ledger does not know")
+                refuse(
+                    "lot", .unknownMaterial,
+                    "lot \(lot.id) is of material \(lot.material), which the ledger does not know")
             }
         } else {
             refuse("lot", .unknownLot, "no lot \(transaction.lot) in the ledger")
@@ -153,7 +155,8 @@ public struct BookLedger: Sendable {
         for key in timeline {
             let item: (entry: Int?, transaction: LedgerTransaction) =
                 key.order < existing
-                ? (nil, transactions[key.order]) : (entries[key.order - existing].index, entries[key.order - existing].transaction)
+                ? (nil, transactions[key.order])
+                : (entries[key.order - existing].index, entries[key.order - existing].transaction)
             let transaction = item.transaction
             guard let lot = lots[transaction.lot] else { continue }
             // A violation at an existing entry is the doing of the latest new entry before it on that lot.
@@ -225,7 +228,9 @@ public struct BookLedger: Sendable {
     private func checkCutOff(_ transaction: LedgerTransaction, refuse: (String, LedgerViolation.Code, String) -> Void) {
         guard !counts.isEmpty else { return }
         for location in [transaction.location, transaction.destination].compactMap({ $0 }) {
-            guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else { continue }
+            guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else {
+                continue
+            }
             // An adjustment settling a count is dated after it; anything at or before the count is refused.
             if transaction.time <= count.time {
                 refuse(
@@ -267,9 +272,12 @@ public struct BookLedger: Sendable {
         for index in order(asOf: instant) {
             let transaction = transactions[index]
             guard let lot = lots[transaction.lot] else { continue }
-            var position = positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
+            var position =
+                positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
             position.kilograms += transaction.bookChange
-            if transaction.kind == .transfer, let destination = transaction.destination { position.location = destination }
+            if transaction.kind == .transfer, let destination = transaction.destination {
+                position.location = destination
+            }
             if transaction.kind == .opening || transaction.kind == .receipt { position.lastReceipt = transaction }
             positions[lot.id] = position
         }

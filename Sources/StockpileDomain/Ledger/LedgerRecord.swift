@@ -20,7 +20,9 @@ extension BookLedger {
             guard case .material(let material) = record else { continue }
             if let existing = working.materials[material.code] {
                 if existing != material {
-                    refuse(index, "material", .conflictingReference, "material \(material.code) is already defined otherwise")
+                    refuse(
+                        index, "material", .conflictingReference,
+                        "material \(material.code) is already defined otherwise")
                 }
                 continue
             }
@@ -38,7 +40,9 @@ extension BookLedger {
         for (index, record) in records.enumerated() {
             guard case .lot(let lot) = record else { continue }
             if let existing = working.lots[lot.id] {
-                if existing != lot { refuse(index, "lot", .conflictingReference, "lot \(lot.id) is already defined otherwise") }
+                if existing != lot {
+                    refuse(index, "lot", .conflictingReference, "lot \(lot.id) is already defined otherwise")
+                }
                 continue
             }
             if lot.id.isEmpty { refuse(index, "lot", .missingField, "a lot needs an id") }

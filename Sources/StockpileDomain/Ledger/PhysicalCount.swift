@@ -16,8 +16,9 @@ public struct PhysicalCount: Hashable, Sendable {
     public var document: String
     public var comment: String
 
-    public init(location: String, time: Date, kilograms: Double, counter: String, document: String, comment: String = "")
-    {
+    public init(
+        location: String, time: Date, kilograms: Double, counter: String, document: String, comment: String = ""
+    ) {
         self.location = location
         self.time = time
         self.kilograms = kilograms

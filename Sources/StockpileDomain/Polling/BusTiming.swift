@@ -17,7 +17,8 @@ public struct BusTiming: Hashable, Sendable {
     public var turnaround: Duration
 
     public init(
-        secondsPerCharacter: Double?, pauseBetweenRequests: Duration, turnaround: Duration, frameSilence: Duration? = nil
+        secondsPerCharacter: Double?, pauseBetweenRequests: Duration, turnaround: Duration,
+        frameSilence: Duration? = nil
     ) {
         self.secondsPerCharacter = secondsPerCharacter
         self.frameSilence = frameSilence ?? secondsPerCharacter.map { .nanoseconds(Int64($0 * 3.5 * 1e9)) }

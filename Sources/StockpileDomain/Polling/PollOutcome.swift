@@ -11,7 +11,8 @@ public struct PollOutcome: Hashable, Sendable {
     /// Why the first failed transaction failed, in a technician's words; nil when none failed.
     public var firstFailure: String?
 
-    public init(transactions: Int, refused: Int = 0, unanswered: Int = 0, retries: Int = 0, firstFailure: String? = nil) {
+    public init(transactions: Int, refused: Int = 0, unanswered: Int = 0, retries: Int = 0, firstFailure: String? = nil)
+    {
         self.transactions = transactions
         self.refused = refused
         self.unanswered = unanswered

@@ -50,7 +50,8 @@ public struct HumidityExposure: Hashable, Sendable, Codable {
     }
 
     /// The exposure over `from…to` from the zone's samples (any order; those outside the span are ignored).
-    public static func measure(zone: String, samples: [Sample], limit: Double, from: Date, to: Date) -> HumidityExposure {
+    public static func measure(zone: String, samples: [Sample], limit: Double, from: Date, to: Date) -> HumidityExposure
+    {
         let inSpan = samples.filter { $0.time >= from && $0.time <= to }.sorted { $0.time < $1.time }
         var above: TimeInterval = 0
         var covered: TimeInterval = 0

@@ -57,7 +57,8 @@ public enum MovementDetector {
             }
             let candidate = Array(values[index..<min(values.count, index + k)])
             let middle = PhysicalWeight.median(candidate.map(\.kg).sorted()) ?? 0
-            if candidate.count == k, candidate.allSatisfy({ abs($0.kg - middle) <= limit }), abs(middle - level) > limit {
+            if candidate.count == k, candidate.allSatisfy({ abs($0.kg - middle) <= limit }), abs(middle - level) > limit
+            {
                 levels.append(candidate)
                 index += k
             } else {
@@ -75,7 +76,8 @@ public enum MovementDetector {
                 let time = members[0].time
                 let change = start - before
                 let limit = tolerance(before)
-                let expected = platform(ledger, location.name, time.addingTimeInterval(configuration.window))
+                let expected =
+                    platform(ledger, location.name, time.addingTimeInterval(configuration.window))
                     - platform(ledger, location.name, time.addingTimeInterval(-configuration.window))
                 let nearby = ledger.transactions.contains {
                     ($0.location == location.name || $0.destination == location.name)
@@ -86,7 +88,8 @@ public enum MovementDetector {
                         MovementEvent(
                             kind: .unrecordedMovement, location: location.name, device: device, start: time,
                             end: members[min(k, members.count) - 1].time, changeKilograms: change, levelBefore: before,
-                            levelAfter: start, toleranceKilograms: limit, readings: previous.suffix(k).count + min(k, members.count),
+                            levelAfter: start, toleranceKilograms: limit,
+                            readings: previous.suffix(k).count + min(k, members.count),
                             expectedKilograms: expected))
                 }
             }

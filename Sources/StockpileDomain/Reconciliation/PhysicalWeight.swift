@@ -91,7 +91,9 @@ public struct PhysicalWeight: Hashable, Sendable {
     }
 
     /// One `ReadingEvidence` per weight point present in the window.
-    static func summarize(_ record: WeightRecord, device: String, start: Date, end: Date, band: Double? = nil)
+    static func summarize(
+        _ record: WeightRecord, device: String, start: Date, end: Date, band: Double? = nil
+    )
         -> [String: ReadingEvidence]
     {
         var result: [String: ReadingEvidence] = [:]
@@ -122,7 +124,8 @@ public struct PhysicalWeight: Hashable, Sendable {
                 let valueCount = rows.reduce(0) { $0 + $1.valueCount }
                 let sum = rows.reduce(0) { $0 + $1.sum }
                 let counts: [(ReadingQuality, Int)] = [
-                    (.good, rows.reduce(0) { $0 + $1.goodCount }), (.uncertain, rows.reduce(0) { $0 + $1.uncertainCount }),
+                    (.good, rows.reduce(0) { $0 + $1.goodCount }),
+                    (.uncertain, rows.reduce(0) { $0 + $1.uncertainCount }),
                     (.bad, rows.reduce(0) { $0 + $1.badCount }), (.stale, rows.reduce(0) { $0 + $1.staleCount }),
                     (.offline, rows.reduce(0) { $0 + $1.offlineCount }),
                 ]
@@ -140,7 +143,8 @@ public struct PhysicalWeight: Hashable, Sendable {
 
     /// The good readings (time order) of the level the weight was at last, and when that level began when
     /// the window holds an earlier one too.
-    static func latestLevel(_ readings: [(time: Date, kg: Double)], band: Double) -> ([(time: Date, kg: Double)], Date?) {
+    static func latestLevel(_ readings: [(time: Date, kg: Double)], band: Double) -> ([(time: Date, kg: Double)], Date?)
+    {
         guard var index = readings.indices.last else { return (readings, nil) }
         var kept = [readings[index].kg]
         while index > 0 {

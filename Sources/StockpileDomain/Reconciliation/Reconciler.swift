@@ -126,7 +126,9 @@ public enum Reconciler {
             return (.withinTolerance, "\(number(variance)) kg is within the scale's ±\(number(tolerance)) kg")
         }
         if variance < 0 {
-            return (.shortage, "\(number(-variance)) kg less than the book, beyond the scale's ±\(number(tolerance)) kg")
+            return (
+                .shortage, "\(number(-variance)) kg less than the book, beyond the scale's ±\(number(tolerance)) kg"
+            )
         }
         let widened = tolerance + moistureAllowance
         if moistureAllowance > 0 && variance <= widened + slack {
@@ -155,7 +157,8 @@ public enum Reconciler {
             allowance = max(0, position.kilograms) * material.moistureAllowancePercent / 100
             if let limit = material.humidityLimit, let samples = input.humidity, let zone = input.location.zone {
                 let since = position.lastReceipt?.time ?? input.instant
-                exposure = HumidityExposure.measure(zone: zone, samples: samples, limit: limit, from: since, to: input.instant)
+                exposure = HumidityExposure.measure(
+                    zone: zone, samples: samples, limit: limit, from: since, to: input.instant)
             }
         }
         return LocationReconciliation.LotLine(

@@ -112,7 +112,9 @@ extension SiteLoader {
 
         // MARK: Location and zone
 
-        private mutating func location(_ item: YAMLField, device: SiteConfiguration.Device) throws(ConfigurationError)
+        private mutating func location(
+            _ item: YAMLField, device: SiteConfiguration.Device
+        ) throws(ConfigurationError)
             -> ScaleLocation?
         {
             let field = try item.optional("location")
@@ -191,7 +193,9 @@ extension SiteLoader {
         // MARK: Writes
 
         /// The commands enabled for writing; each must exist in the profile.
-        private static func commands(_ field: YAMLField, profile: DeviceProfile, named profileName: String)
+        private static func commands(
+            _ field: YAMLField, profile: DeviceProfile, named profileName: String
+        )
             throws(ConfigurationError)
             -> [ProfileCommand]
         {

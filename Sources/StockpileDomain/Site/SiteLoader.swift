@@ -8,14 +8,18 @@ import Foundation
 /// profile is reported at the profile's own file and line.
 public enum SiteLoader {
     /// Loads and validates a site file.
-    public static func load(file path: String, profileDirectories: [String]) throws(ConfigurationError)
+    public static func load(
+        file path: String, profileDirectories: [String]
+    ) throws(ConfigurationError)
         -> SiteConfiguration
     {
         try parse(try YAMLField.text(ofFile: path), file: path, profileDirectories: profileDirectories)
     }
 
     /// Parses and validates a site file's text; `file` names it in errors and anchors relative profile paths.
-    public static func parse(_ text: String, file: String, profileDirectories: [String]) throws(ConfigurationError)
+    public static func parse(
+        _ text: String, file: String, profileDirectories: [String]
+    ) throws(ConfigurationError)
         -> SiteConfiguration
     {
         let root = try YAMLField.parse(text, file: file)
@@ -47,11 +51,15 @@ public enum SiteLoader {
 
     /// `locations: [{name, capacity, division, class, zone}]`: places counted by hand, with the counting
     /// scale's metrology. A name is unique across scale bays and manual locations.
-    private static func parseManualLocations(_ field: YAMLField, weighed devices: [SiteConfiguration.Device])
+    private static func parseManualLocations(
+        _ field: YAMLField, weighed devices: [SiteConfiguration.Device]
+    )
         throws(ConfigurationError) -> [ManualLocation]
     {
         var taken: [String: String] = [:]
-        for device in devices { if let location = device.location { taken[location.name] = "weighed by \(device.name)" } }
+        for device in devices {
+            if let location = device.location { taken[location.name] = "weighed by \(device.name)" }
+        }
         var result: [ManualLocation] = []
         for item in try field.items() {
             try item.allowOnly(["name", "capacity", "division", "class", "zone"])
@@ -60,7 +68,9 @@ public enum SiteLoader {
                 name: try identifier(nameField), capacity: try DeviceParser.positive(try item.required("capacity")),
                 division: try DeviceParser.positive(try item.required("division")),
                 accuracyClass: try item.required("class").choice(AccuracyClass.self))
-            if let other = taken.updateValue("declared at line \(item.line.map(String.init) ?? "?")", forKey: metrology.name) {
+            if let other = taken.updateValue(
+                "declared at line \(item.line.map(String.init) ?? "?")", forKey: metrology.name)
+            {
                 throw nameField.error("the location name \"\(metrology.name)\" is already used (\(other))")
             }
             try DeviceParser.checkDivision(metrology, field: item)
@@ -208,7 +218,9 @@ public enum SiteLoader {
         return buses
     }
 
-    private static func parseLine(_ item: YAMLField, name: String, devices: inout [String: String])
+    private static func parseLine(
+        _ item: YAMLField, name: String, devices: inout [String: String]
+    )
         throws(ConfigurationError) -> SiteConfiguration.RTULine
     {
         try item.allowOnly(["name", "device", "baud", "parity", "data_bits", "stop_bits", "inter_frame_delay", "rs485"])

@@ -18,7 +18,8 @@ struct BookLedgerTests {
         #expect(ledger.book(at: "bay-b2", asOf: instant) == bayTwo)
     }
 
-    @Test("a transferred lot is at its destination with its last receipt; the cut-off is the last transaction in effect")
+    @Test(
+        "a transferred lot is at its destination with its last receipt; the cut-off is the last transaction in effect")
     func positionsAndCutOff() throws {
         let ledger = try F.withHistory()
         let positions = ledger.positions(asOf: F.at(11, 30))
@@ -68,7 +69,8 @@ struct BookLedgerTests {
             F.transaction(.issue, F.at(13), at: "bay-b2", kg: 5000, document: "ISS-2"),  // 4
             F.transaction(.receipt, F.at(13), at: "bay-b2", kg: 99, document: "GRN-1"),  // 5: GRN-1 with other content
             F.transaction(.receipt, F.at(13), at: "bay-b1", kg: 10, document: "GRN-5"),  // 6: DY-1 is at b2 now
-            F.transaction(.adjustment, F.at(13), at: "bay-b2", kg: 1, document: "ADJ-2", reason: "x", approver: "clerk"),  // 7
+            F.transaction(
+                .adjustment, F.at(13), at: "bay-b2", kg: 1, document: "ADJ-2", reason: "x", approver: "clerk"),  // 7
             F.transaction(.transfer, F.at(13), at: "bay-b2", to: "cage-1", kg: 10, document: "TRF-2"),  // 8
             F.transaction(.receipt, F.at(13), at: "bay-b2", kg: 1, document: "GRN-OK"),  // 9: repeats entry 0's document
         ]

@@ -46,7 +46,8 @@ struct MaintenanceToleranceTests {
     }
 
     private func check(_ row: Case, accuracyClass: AccuracyClass, division: Double) {
-        let rule = MaintenanceTolerance.rule(load: row.load * division, division: division, accuracyClass: accuracyClass)
+        let rule = MaintenanceTolerance.rule(
+            load: row.load * division, division: division, accuracyClass: accuracyClass)
         #expect(rule.toleranceDivisions == row.tolerance, "load \(row.load) d")
         #expect(abs(rule.toleranceKilograms - row.tolerance * division) < 1e-12)
         #expect(rule.row == row.row)

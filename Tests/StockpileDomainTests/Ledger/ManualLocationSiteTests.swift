@@ -49,7 +49,10 @@ struct ManualLocationSiteTests {
             ("  - {name: cage-1, capacity: 600, division: 0.3, class: III}", "site.yaml:15: locations[0].division:"),
             ("  - {name: cage-1, capacity: 600, division: 0.2, class: V}", "site.yaml:15: locations[0].class:"),
             ("  - {name: cage-1, division: 0.2, class: III}", "site.yaml:15: locations[0].capacity:"),
-            ("  - {name: cage-1, capacity: 600, division: 0.2, class: III, scale: x}", "site.yaml:15: locations[0].scale:"),
+            (
+                "  - {name: cage-1, capacity: 600, division: 0.2, class: III, scale: x}",
+                "site.yaml:15: locations[0].scale:"
+            ),
             (
                 "  - {name: cage-1, capacity: 600, division: 0.2, class: III}\n  - {name: cage-1, capacity: 600, "
                     + "division: 0.2, class: III}", "site.yaml:16: locations[1].name:"

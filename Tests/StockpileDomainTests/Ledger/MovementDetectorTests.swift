@@ -31,7 +31,9 @@ struct MovementDetectorTests {
         return samples
     }
 
-    static func detect(_ samples: [WeightSample], ledger: BookLedger, humidity: [HumidityExposure.Sample]? = nil)
+    static func detect(
+        _ samples: [WeightSample], ledger: BookLedger, humidity: [HumidityExposure.Sample]? = nil
+    )
         -> [MovementEvent]
     {
         MovementDetector.detect(location: F.scale("bay-b1"), readings: samples, ledger: ledger, humidity: humidity)
@@ -74,14 +76,19 @@ struct MovementDetectorTests {
         #expect(Self.detect(samples, ledger: try Self.ledger()).isEmpty)
     }
 
-    @Test("a slow 5 kg gain while bay B stood above 65 %RH is moisture uptake; in dry air, unrecorded; a slow loss, gradual")
+    @Test(
+        "a slow 5 kg gain while bay B stood above 65 %RH is moisture uptake; in dry air, unrecorded; a slow loss, gradual"
+    )
     func slowChanges() throws {
         // 0.05 kg per reading over 100 readings (1,000 s): no step, a 5 kg drift.
         let gain = (0..<100).map {
-            WeightSample(time: F.at(9).addingTimeInterval(Double($0 * 10)), point: "gross", value: 760 + Double($0) * 0.05,
+            WeightSample(
+                time: F.at(9).addingTimeInterval(Double($0 * 10)), point: "gross", value: 760 + Double($0) * 0.05,
                 quality: .good)
         }
-        let humid = (0..<20).map { HumidityExposure.Sample(time: F.at(9).addingTimeInterval(Double($0 * 60)), value: 72) }
+        let humid = (0..<20).map {
+            HumidityExposure.Sample(time: F.at(9).addingTimeInterval(Double($0 * 60)), value: 72)
+        }
         let dry = humid.map { HumidityExposure.Sample(time: $0.time, value: 40) }
         let uptake = Self.detect(gain, ledger: try Self.ledger(), humidity: humid)
         #expect(uptake.map(\.kind) == [.moistureUptake])
@@ -89,7 +96,9 @@ struct MovementDetectorTests {
         #expect(abs((uptake.first?.changeKilograms ?? 0) - 4.75) < 1e-9)
         #expect((uptake.first?.humidityHoursAbove ?? 0) > 0.2)
         #expect(Self.detect(gain, ledger: try Self.ledger(), humidity: dry).map(\.kind) == [.unrecordedMovement])
-        let loss = gain.map { WeightSample(time: $0.time, point: "gross", value: 1520 - ($0.value ?? 0), quality: .good) }
+        let loss = gain.map {
+            WeightSample(time: $0.time, point: "gross", value: 1520 - ($0.value ?? 0), quality: .good)
+        }
         #expect(Self.detect(loss, ledger: try Self.ledger(), humidity: humid).map(\.kind) == [.gradualLoss])
     }
 }

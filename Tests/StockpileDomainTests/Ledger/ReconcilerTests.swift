@@ -19,7 +19,8 @@ struct ReconcilerTests {
     }
 
     /// Readings every 30 s over the 5 minutes before noon, of one point and quality.
-    static func readings(_ values: [Double?], point: String = "net", quality: ReadingQuality = .good) -> [WeightSample] {
+    static func readings(_ values: [Double?], point: String = "net", quality: ReadingQuality = .good) -> [WeightSample]
+    {
         values.enumerated().map { index, value in
             WeightSample(
                 time: instant.addingTimeInterval(-Double(30 * index)), point: point, value: value, quality: quality)
@@ -55,7 +56,8 @@ struct ReconcilerTests {
         #expect(abs((result.variance ?? 0) - 0.3) < 1e-9)
         #expect(result.scaleTolerance.toleranceKilograms == 2)
         #expect(result.scaleTolerance.row == "501–2000 d")
-        #expect(result.physicalMethod == "median of 5 good net readings (the scale's tare 60 kg taken as the containers')")
+        #expect(
+            result.physicalMethod == "median of 5 good net readings (the scale's tare 60 kg taken as the containers')")
     }
 
     @Test("within tolerance: +2 kg is exactly the ±2 kg and still within; −1.5 kg too")
@@ -136,7 +138,8 @@ struct ReconcilerTests {
                 location: F.cage, instant: Self.instant, window: .seconds(300), positions: [bag], materials: [:],
                 weight: nil))
         #expect(none.status == .notCounted)
-        let count = PhysicalCount(location: "cage-1", time: F.at(11), kilograms: 249.6, counter: "auditor", document: "C-1")
+        let count = PhysicalCount(
+            location: "cage-1", time: F.at(11), kilograms: 249.6, counter: "auditor", document: "C-1")
         let counted = Reconciler.reconcile(
             Reconciler.Input(
                 location: F.cage, instant: Self.instant, window: .seconds(300), positions: [bag], materials: [:],
@@ -177,7 +180,8 @@ struct ReconcilerTests {
 
     @Test("net wins over gross; the median of an even count is the mean of the middle two; bad readings stay out")
     func medianChoice() {
-        let samples = Self.readings([700, 704, 702, 698], point: "net") + Self.readings([900], point: "gross")
+        let samples =
+            Self.readings([700, 704, 702, 698], point: "net") + Self.readings([900], point: "gross")
             + [WeightSample(time: Self.instant.addingTimeInterval(-10), point: "net", value: 0, quality: .bad)]
         let result = Self.reconcile(samples)
         #expect(result.physical == 701)
@@ -213,7 +217,8 @@ struct ReconcilerTests {
         let samples = [55.0, 65, 70, 58].enumerated().map {
             HumidityExposure.Sample(time: F.at(8).addingTimeInterval(Double($0.offset * 300)), value: $0.element)
         }
-        let exposure = HumidityExposure.measure(zone: "bay-b", samples: samples, limit: 60, from: F.at(8), to: F.at(8, 20))
+        let exposure = HumidityExposure.measure(
+            zone: "bay-b", samples: samples, limit: 60, from: F.at(8), to: F.at(8, 20))
         #expect(abs(exposure.hoursAbove - 10.0 / 60) < 1e-12)
         #expect(abs(exposure.hoursCovered - 20.0 / 60) < 1e-12)
         #expect(exposure.maximum == 70)
