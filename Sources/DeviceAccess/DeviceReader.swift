@@ -290,7 +290,8 @@ public struct ReadFailure: Error, Sendable, CustomStringConvertible {
             notes.append((read.points.count == 1 ? "point " : "points ") + read.points.joined(separator: ", "))
         }
         text += " (\(notes.joined(separator: "; ")))"
-        if error.cause == .system || error.cause == .invalidResponse { text += ": \(error.message)" }
+        // Where the cause alone does not say enough: the path and errno of a line, the system's words.
+        if [.system, .invalidResponse, .cannotOpen, .lineInUse].contains(error.cause) { text += ": \(error.message)" }
         return text
     }
 }
