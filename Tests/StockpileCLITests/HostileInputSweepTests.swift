@@ -142,6 +142,11 @@ enum HostileSweep {
                 command: ["simulate"], name: "--control",
                 kind: .text(["", "127.0.0.1", "8.8.8.8:1", "127.0.0.1:99999", "127.0.0.1:-1"]),
                 base: ["--scenario", scenario]),
+            // What is at the link's path is refused, never replaced: a directory, a file, a FIFO.
+            Option(
+                command: ["simulate"], name: "--rtu-link",
+                kind: .text(["", scratch.aDirectory, scratch.invalidUTF8, scratch.fifo, "/nonexistent/x/link"]),
+                base: ["--scenario", scenario]),
             Option(command: ["agent"], name: "--site", kind: .path, base: []),
             Option(
                 command: ["agent"], name: "--metrics",
