@@ -119,7 +119,7 @@ final class ModbusConnection {
         let path = line.device
         func failure(_ code: Int32, _ what: String) -> ModbusError {
             ModbusError(
-                cause: code == EWOULDBLOCK ? .lineInUse : .cannotOpen, function: .connect, code: code,
+                cause: .cannotOpen, function: .connect, code: code,
                 message: "\(what) \(path): \(String(cString: strerror(code))) (errno \(code))")
         }
         var status = stat()
@@ -139,12 +139,7 @@ final class ModbusConnection {
         if peek >= 0 || busy {
             let held = busy || (flock(peek, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
             if peek >= 0 { Glibc.close(peek) }
-            if held {
-                throw ModbusError(
-                    cause: .lineInUse, function: .connect, code: EWOULDBLOCK,
-                    message: "the serial line \(path) is in use by another master (a running agent, probe or command); "
-                        + "one line takes one master")
-            }
+            if held { throw Self.lineInUse(path) }
         }
         if modbus_connect(context) == -1 {
             let code = cmodbus_errno()
@@ -159,12 +154,10 @@ final class ModbusConnection {
         if cmodbus_claim_serial_line(descriptor) != 0 {
             let code = cmodbus_errno()
             modbus_close(context)
+            if code == EWOULDBLOCK { throw Self.lineInUse(path) }
             throw ModbusError(
-                cause: code == EWOULDBLOCK ? .lineInUse : .cannotOpen, function: .connect, code: code,
-                message: code == EWOULDBLOCK
-                    ? "the serial line \(path) is in use by another master (a running agent, probe or command); "
-                        + "one line takes one master"
-                    : "cannot lock the serial line \(path): \(String(cString: strerror(code))) (errno \(code))")
+                cause: .cannotOpen, function: .connect, code: code,
+                message: "cannot lock the serial line \(path): \(String(cString: strerror(code))) (errno \(code))")
         }
         if line.rs485, modbus_rtu_set_serial_mode(context, Int32(MODBUS_RTU_RS485)) == -1 {
             let code = cmodbus_errno()
@@ -175,6 +168,14 @@ final class ModbusConnection {
                 message: "the serial line \(path) refuses RS-485 mode (TIOCSRS485): \(String(cString: strerror(code))) "
                     + "(errno \(code)); a pseudo-terminal or a plain RS-232 port has none: leave rs485 off")
         }
+    }
+
+    /// The one refusal a second master gets, whichever check finds the line held.
+    private static func lineInUse(_ path: String) -> ModbusError {
+        ModbusError(
+            cause: .lineInUse, function: .connect, code: EWOULDBLOCK,
+            message: "the serial line \(path) is in use by another master (a running agent, probe or command); "
+                + "one line takes one master")
     }
 
     func close() {

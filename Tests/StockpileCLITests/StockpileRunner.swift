@@ -103,26 +103,10 @@ private final class SpawnedChild: Sendable {
         for (descriptor, isError) in [(outputPipe[0], false), (errorPipe[0], true)] {
             group.enter()
             DispatchQueue.global().async { [self] in
-                let data = Self.readToEnd(descriptor)
+                let data = PipeReading.toEnd(descriptor)
                 close(descriptor)
                 state.withLock { isError ? ($0.error = data) : ($0.output = data) }
                 group.leave()
-            }
-        }
-    }
-
-    /// Reads until end of file, retrying on EINTR.
-    private static func readToEnd(_ descriptor: Int32) -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                data.append(contentsOf: buffer[0..<count])
-            } else if count < 0, errno == EINTR {
-                continue
-            } else {
-                return data
             }
         }
     }
