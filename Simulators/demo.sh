@@ -71,7 +71,10 @@ Look at it, in another terminal:
 Its timeline: the dose-rate probe slow from 1 min, a receipt at 2 min (bay A2 uncertain while it
 settles; the clerk books it), humidity climbing in bay B from 3 min, 25 kg leaving bay B1 at 4 min
 with door 2 open and no transaction (the agent logs it as a weight change the ledger does not explain),
-the dock sensor silent from 6 to 9 min (watch it go stale, offline, then online again).
+the dock sensor silent from 6 to 9 min (watch it go stale, offline, then online again), and the
+Tb4O7 on bay B2 taking up 2 kg of water from 7 to 13 min while bay B stands above its humidity limit
+(a moisture-uptake event; the reconciliation calls it a moisture gain). From 14 min the story is told:
+reconcile then and bay B1 is 25 kg short, bay B2 a moisture gain, everything else in tolerance.
 Ctrl-C stops everything.
 
 TEXT

@@ -15,16 +15,21 @@ public struct MovementWatchService: Service {
     public let database: AppDatabase
     public let interval: Duration
     public let lookback: Duration
+    /// The detector's windows: the defaults in the agent; a test on a compressed timeline scales them down.
+    public let detector: MovementDetector.Configuration
     private let logger: Logger
 
     public init(
         site: SiteConfiguration, database: AppDatabase, interval: Duration = .seconds(30),
-        lookback: Duration = .seconds(3600), logger: Logger
+        lookback: Duration = .seconds(3600),
+        detector: MovementDetector.Configuration = MovementDetector.Configuration(),
+        logger: Logger
     ) {
         self.site = site
         self.database = database
         self.interval = interval
         self.lookback = lookback
+        self.detector = detector
         self.logger = logger
     }
 
@@ -32,7 +37,8 @@ public struct MovementWatchService: Service {
     @discardableResult
     public func scan(now: Date) async throws -> [StoredMovementEvent] {
         let events = try await MovementScan.run(
-            site: site, database: database, from: now.addingTimeInterval(-lookback.seconds), to: now, now: now)
+            site: site, database: database, from: now.addingTimeInterval(-lookback.seconds), to: now, now: now,
+            configuration: detector)
         let fresh = events.filter { $0.detectedAt == StoredTime.normalized(now) && $0.clearedAt == nil }
         for stored in fresh {
             let event = stored.event

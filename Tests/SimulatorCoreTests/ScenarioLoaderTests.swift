@@ -31,6 +31,12 @@ struct ScenarioLoaderTests {
                 if case .fault(let f) = $0.action { f.kind == .offline && f.duration == 180 } else { false }
             })
         #expect(scenario.timeline.contains { if case .fault(let f) = $0.action { f.name == "slow" } else { false } })
+        // The moisture story: bay B2 gains 2 kg (20 kg/h for 6 min) while bay B is above 60 %RH.
+        #expect(
+            scenario.timeline.filter { $0.device == "bay-b2-scale" }.map(\.action) == [
+                .event(.gradualLoss(-20)), .event(.gradualLoss(0)),
+            ])
+        #expect(scenario.timeline.filter { $0.device == "bay-b2-scale" }.map(\.at) == [420, 780])
         #expect(scenario.timeline.map(\.at) == scenario.timeline.map(\.at).sorted())
     }
 

@@ -22,7 +22,11 @@ public enum MovementDetector {
         /// The shortest drift judged as a slow change.
         public var minimumDrift: TimeInterval = 600
 
-        public init() {}
+        public init(window: TimeInterval = 900, plateau: Int = 5, minimumDrift: TimeInterval = 600) {
+            self.window = window
+            self.plateau = plateau
+            self.minimumDrift = minimumDrift
+        }
     }
 
     /// Detects events at one scale location from `readings` (one weight point, any quality; only
