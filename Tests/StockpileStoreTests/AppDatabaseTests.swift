@@ -6,10 +6,10 @@ import Testing
 
 @Suite("AppDatabase: file, WAL and migrations")
 struct AppDatabaseTests {
-    @Test("migrations apply on an empty file: v2's to v4's tables and the (series, time) index, WAL, synchronous FULL")
+    @Test("migrations apply on an empty file: v2's to v5's tables and the (series, time) index, WAL, synchronous FULL")
     func migratesAnEmptyFile() async throws {
         try await withFileStore { database, _ in
-            #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+            #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
             let (tables, indexColumns, journalMode, synchronous) = try await database.writer.writeWithoutTransaction {
                 db in
                 (
@@ -30,6 +30,16 @@ struct AppDatabaseTests {
                     "movement_event", "physical_count", "point_latest", "reading", "series",
                 ])
             #expect(indexColumns == ["series", "time"])
+            // v5: the ledger keeps its unique document index, one on time (the cut-off) and one on lot (a count's book).
+            let ledgerIndexes = try await database.writer.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_transaction'
+                        AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name
+                        """)
+            }
+            #expect(ledgerIndexes == ["ledger_transaction_on_lot", "ledger_transaction_on_time"])
             #expect(journalMode == "wal")
             #expect(synchronous == 2)  // FULL
         }
@@ -45,10 +55,10 @@ struct AppDatabaseTests {
                 await writer.append(reading(noon))
                 try await writer.flush()
                 try AppDatabase.migrator.migrate(database.writer)
-                #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+                #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
             }
             let reopened = try AppDatabase.open(path: path)
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
             #expect(try await reopened.readings(device: "scale-1", since: .distantPast).count == 1)
         }
     }
