@@ -162,6 +162,9 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "StockpileLedgerTests", dependencies: ["StockpileLedger", "StockpileDomain"],
+            swiftSettings: strictSwift),
+        .testTarget(
             name: "StockpileStoreTests",
             dependencies: [
                 "StockpileStore", "StockpileDomain", .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,7 @@
 import CSV
 import Foundation
 public import StockpileDomain
+import Synchronization
 
 /// The ledger's CSV file (RFC 4180, documented in `docs/ledger.md`): one record per row, the
 /// `record` column saying which (`material`, `lot`, or a transaction kind), columns found by their
@@ -58,24 +59,31 @@ public enum LedgerCSV {
 
     /// Parses `text`; `file` names it in errors. Throws only when the file as a whole is unusable (empty,
     /// a bad header, an unclosed quote); a bad row is reported in `File.errors`.
-    public static func parse(_ text: String, file: String) throws(LedgerFileErrors) -> File {
+    ///
+    /// A large file is read in two halves at once, split at a record boundary: the result, line numbers
+    /// and errors included, is the same as reading it in one piece (`parallel: false`).
+    public static func parse(
+        _ text: String, file: String, parallel: Bool = true
+    ) throws(LedgerFileErrors) -> File {
         var errors: [LedgerFileError] = []
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false)
-        } catch {
-            throw LedgerFileErrors([
-                LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "\(error)")
-            ])
-        }
-        var line = 1
+        let pieces = parallel && text.utf8.count >= parallelThreshold ? split(text) : [text]
+        let read = concurrently(pieces.count) { readRecords(pieces[$0]) }
         var raw: [(line: Int, fields: [String])] = []
-        while let fields = reader.next() {
-            raw.append((line, fields))
-            line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) }
-        }
-        if let error = reader.error {
-            errors.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: "\(error)"))
+        raw.reserveCapacity(read.reduce(0) { $0 + $1.rows.count })
+        var line = 1
+        for piece in read {
+            if let failure = piece.failure {
+                throw LedgerFileErrors([
+                    LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: failure)
+                ])
+            }
+            let offset = line - 1
+            raw += piece.rows.map { (line: $0.line + offset, fields: $0.fields) }
+            line = piece.nextLine + offset
+            if let error = piece.error {
+                errors.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: error))
+                break
+            }
         }
         if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1, let last = raw.last {
             errors.append(
@@ -111,22 +119,111 @@ public enum LedgerCSV {
         }
         if !errors.isEmpty { throw LedgerFileErrors(errors) }
         let positions = Column.allCases.map { index[$0.name] ?? -1 }
+        let body = raw.dropFirst()
+        let halves =
+            pieces.count > 1
+            ? [body.startIndex..<body.startIndex + body.count / 2, body.startIndex + body.count / 2..<body.endIndex]
+            : [body.startIndex..<body.endIndex]
+        let all = raw
+        let columnCount = header.fields.count
+        let converted = concurrently(halves.count) { half in
+            records(all[halves[half]], file: file, columns: columnCount, positions: positions)
+        }
         var rows: [Row] = []
+        rows.reserveCapacity(body.count)
+        for part in converted {
+            rows += part.rows
+            errors += part.errors
+        }
+        return File(rows: rows, errors: errors, columnNumbers: index.mapValues { $0 + 1 })
+    }
+
+    /// Files from this size (bytes) are read in two halves at once; smaller ones are not worth a thread.
+    static let parallelThreshold = 1 << 20
+
+    /// What the CSV reader made of one piece of a file: records with their lines counted from 1, the line
+    /// after its last record, and the reader's error, if any.
+    struct RawRecords: Sendable {
+        var rows: [(line: Int, fields: [String])] = []
+        var nextLine = 1
+        var error: String?
+        /// The reader could not start at all.
+        var failure: String?
+    }
+
+    static func readRecords(_ text: String) -> RawRecords {
+        var result = RawRecords()
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false)
+        } catch {
+            result.failure = "\(error)"
+            return result
+        }
+        var line = 1
+        while let fields = reader.next() {
+            result.rows.append((line, fields))
+            line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) }
+        }
+        result.nextLine = line
+        if let error = reader.error { result.error = "\(error)" }
+        return result
+    }
+
+    /// `text` in two pieces at a record boundary near its middle: after a line feed with an even number
+    /// of quotes before it (RFC 4180 quotes come in pairs outside a quoted field, so an even count means
+    /// outside one). One piece when there is no such place.
+    static func split(_ text: String) -> [String] {
+        let utf8 = text.utf8
+        let middle = utf8.count / 2
+        var quotes = 0
+        var offset = 0
+        for byte in utf8 {
+            offset += 1
+            if byte == UInt8(ascii: "\"") {
+                quotes += 1
+            } else if byte == 0x0A, offset >= middle, quotes % 2 == 0, offset < utf8.count {
+                let cut = utf8.index(utf8.startIndex, offsetBy: offset)
+                return [String(text[..<cut]), String(text[cut...])]
+            }
+        }
+        return [text]
+    }
+
+    /// The records of `raw` (lines already file-wide), and what is wrong with the others.
+    static func records(
+        _ raw: ArraySlice<(line: Int, fields: [String])>, file: String, columns: Int, positions: [Int]
+    ) -> (rows: [Row], errors: [LedgerFileError]) {
+        var rows: [Row] = []
+        var errors: [LedgerFileError] = []
         rows.reserveCapacity(raw.count)
-        for entry in raw.dropFirst() {
+        for entry in raw {
             if entry.fields.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
-            var fields = RowFields(file: file, line: entry.line, fields: entry.fields, positions: positions)
-            if entry.fields.count != header.fields.count {
+            if entry.fields.count != columns {
                 errors.append(
                     LedgerFileError(
                         file: file, line: entry.line, column: nil, columnName: nil,
-                        message: "\(entry.fields.count) fields where the header has \(header.fields.count)"))
+                        message: "\(entry.fields.count) fields where the header has \(columns)"))
                 continue
             }
+            var fields = RowFields(file: file, line: entry.line, fields: entry.fields, positions: positions)
             if let record = fields.record() { rows.append(Row(line: entry.line, record: record)) }
             errors += fields.errors
         }
-        return File(rows: rows, errors: errors, columnNumbers: index.mapValues { $0 + 1 })
+        return (rows, errors)
+    }
+
+    /// `work(0..<count)`, the parts at once on as many threads, results in order. The parts are pure
+    /// computations on values, so they share nothing; the caller's thread takes part and waits only for
+    /// the others' CPU work, never for I/O.
+    static func concurrently<T: Sendable>(_ count: Int, _ work: @Sendable (Int) -> T) -> [T] {
+        guard count > 1 else { return (0..<count).map(work) }
+        let results = Mutex<[Int: T]>([:])
+        DispatchQueue.concurrentPerform(iterations: count) { part in
+            let value = work(part)
+            results.withLock { $0[part] = value }
+        }
+        return results.withLock { all in (0..<count).map { all[$0]! } }
     }
 
     /// The rows of any RFC 4180 text, as fields.

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import StockpileDomain
+import Synchronization
 
 /// The ledger in the store: reference data, the chained append-only transactions, counts.
 extension AppDatabase {
@@ -16,15 +17,61 @@ extension AppDatabase {
     ///
     /// - Returns: the records added (nothing for a re-import of the same file).
     /// - Throws: `LedgerViolations` (nothing written) or a database error.
+    ///
+    /// The checks run on another thread while the records are written inside the transaction, which is
+    /// rolled back when they fail: a large import costs the longer of the two, not their sum.
     @discardableResult
     public func appendLedger(_ records: [LedgerRecord], locations: [LedgerLocation]) async throws -> [LedgerRecord] {
         try await writer.write { db in
             try Self.saveLocations(db, locations)
             let ledger = try Self.loadLedger(db, locations: locations)
-            let added = try ledger.admissible(records: records).map { records[$0] }
-            try Self.insert(db, added)
-            return added
+            let verdict = Mutex<Result<[Int], LedgerViolations>?>(nil)
+            let checking = DispatchGroup()
+            DispatchQueue.global().async(group: checking) {
+                let result = Result { () throws(LedgerViolations) in try ledger.admissible(records: records) }
+                verdict.withLock { $0 = result }
+            }
+            // A large import touches every page of the document index many times over: with the writer's
+            // usual 8 MiB cache (`writerPragmas`) those pages would be spilled and written again and again.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -8192") }
+            // What is not in the ledger yet, by key. When the checks pass this is exactly what they admit
+            // (a known key with other content, or a key twice in the batch, is a violation); compared below.
+            let fresh = Self.unknown(records, in: ledger)
+            // A key twice in the batch fails the insert too: the checks' violations then say why.
+            var failure: (any Error)?
+            do { try Self.insert(db, fresh.map { records[$0] }) } catch { failure = error }
+            checking.wait()
+            // `wait()` returns once the block has run, so the verdict is there.
+            let admitted = try (verdict.withLock { $0 } ?? .success([])).get()
+            if let failure { throw failure }
+            guard admitted == fresh else {
+                throw LedgerViolations([
+                    LedgerViolation(
+                        entry: admitted.first { !fresh.contains($0) } ?? fresh.first { !admitted.contains($0) } ?? 0,
+                        field: "record", code: .conflictingReference,
+                        message: "the batch's new records could not be told from the ledger's own")
+                ])
+            }
+            return admitted.map { records[$0] }
         }
+    }
+
+    /// The indices of `records` whose key (material code, lot id, transaction document) the ledger lacks.
+    static func unknown(_ records: [LedgerRecord], in ledger: BookLedger) -> [Int] {
+        var documents = Set<String>()
+        documents.reserveCapacity(ledger.transactions.count)
+        for transaction in ledger.transactions { documents.insert(transaction.document) }
+        var result: [Int] = []
+        result.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            switch record {
+            case .material(let material): if ledger.materials[material.code] == nil { result.append(index) }
+            case .lot(let lot): if ledger.lots[lot.id] == nil { result.append(index) }
+            case .transaction(let transaction): if !documents.contains(transaction.document) { result.append(index) }
+            }
+        }
+        return result
     }
 
     /// Records a count (signed off as it is recorded) after checking it: a known location, a finite
@@ -134,26 +181,59 @@ extension AppDatabase {
     // MARK: - Rows
 
     static func loadLedger(_ db: Database, locations: [LedgerLocation]) throws -> BookLedger {
-        let materials = try Row.fetchAll(db, sql: "SELECT * FROM material ORDER BY code").map { row in
+        var transactions: [LedgerTransaction] = []
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT kind, time, lot, location, destination, quantity, actor, document, comment, reason, approver
+                FROM ledger_transaction ORDER BY sequence
+                """)
+        // Columns by position, decoded straight from the statement: a ledger of a million transactions
+        // would otherwise spend seconds looking up column names and copying rows.
+        while let row = try rows.next() {
+            let kind: String = row[0]
+            transactions.append(
+                LedgerTransaction(
+                    kind: LedgerTransaction.Kind(rawValue: kind) ?? .adjustment, time: StoreTime.date(row[1]),
+                    lot: row[2], location: row[3], destination: row[4], quantity: row[5], actor: row[6],
+                    document: row[7], comment: row[8], reason: row[9], approver: row[10]))
+        }
+        return BookLedger(
+            materials: try loadMaterials(db), locations: locations, lots: try loadLots(db), transactions: transactions,
+            counts: try loadCounts(db))
+    }
+
+    static func loadMaterials(_ db: Database) throws -> [Material] {
+        try Row.fetchAll(db, sql: "SELECT * FROM material ORDER BY code").map { row in
             Material(
                 code: row["code"], name: row["name"], hygroscopic: row["hygroscopic"],
                 humidityLimit: row["humidity_limit"], moistureAllowancePercent: row["moisture_allowance_percent"])
         }
-        let lots = try Row.fetchAll(db, sql: "SELECT * FROM lot ORDER BY id").map { row in
-            Lot(
-                id: row["id"], material: row["material"], location: row["location"],
-                containerKind: row["container_kind"], containerCount: row["container_count"],
-                tarePerContainer: row["tare_per_container"])
+    }
+
+    static func loadLots(_ db: Database) throws -> [Lot] {
+        var lots: [Lot] = []
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, material, location, container_kind, container_count, tare_per_container
+                FROM lot ORDER BY id
+                """)
+        while let row = try rows.next() {
+            lots.append(
+                Lot(
+                    id: row[0], material: row[1], location: row[2], containerKind: row[3], containerCount: row[4],
+                    tarePerContainer: row[5]))
         }
-        let transactions = try Row.fetchAll(db, sql: "SELECT * FROM ledger_transaction ORDER BY sequence")
-            .map { stored($0).transaction }
-        let counts = try Row.fetchAll(db, sql: "SELECT * FROM physical_count ORDER BY time, id").map { row in
+        return lots
+    }
+
+    static func loadCounts(_ db: Database) throws -> [PhysicalCount] {
+        try Row.fetchAll(db, sql: "SELECT * FROM physical_count ORDER BY time, id").map { row in
             PhysicalCount(
                 location: row["location"], time: StoreTime.date(row["time"]), kilograms: row["kilograms"],
                 counter: row["counter"], document: row["document"], comment: row["comment"])
         }
-        return BookLedger(
-            materials: materials, locations: locations, lots: lots, transactions: transactions, counts: counts)
     }
 
     static func stored(_ row: Row) -> StoredTransaction {
