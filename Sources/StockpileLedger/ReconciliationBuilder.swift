@@ -18,26 +18,54 @@ public enum ReconciliationBuilder {
         location filter: String? = nil
     ) async throws -> ReconciliationReport {
         let locations = site.ledgerLocations
-        let ledger = try await database.ledger(locations: locations)
-        var lines: [ReconciliationReport.Line] = []
-        // Positions once for every location: `ledger.positions(at:)` per location would replay the ledger each time.
-        let positions = ledger.positions(asOf: instant)
-        let byLocation = Dictionary(grouping: positions, by: \.location)
-        // The window's readings and health events of every scale in one query each, not one per location: a
-        // site of 100,000 locations would otherwise pay 400,000 round trips to the store.
+        // The book, the window's readings and health events of every scale, and the cut-off: four reads,
+        // each one query over the whole site (not one per location), run at once on the pool's readers.
         let start = instant.addingTimeInterval(-window.seconds)
-        let windowReadings = try await database.readings(
+        async let snapshot = database.bookSnapshot(asOf: instant)
+        async let readingsByDevice = database.readings(
             points: weightPoints, since: start.addingTimeInterval(0.001), until: instant.addingTimeInterval(0.001))
-        let windowHealth = try await database.healthEvents(since: start)
-        for location in locations where filter == nil || location.name == filter {
-            let input = try await input(
-                for: location, positions: byLocation[location.name] ?? [], site: site, ledger: ledger,
-                database: database, at: instant, window: window,
-                readings: location.device.map { windowReadings[$0] ?? [] },
-                health: location.device.map { windowHealth[$0] ?? [] })
-            lines.append(line(Reconciler.reconcile(input)))
+        async let healthByDevice = database.healthEvents(since: start)
+        async let lastTransaction = database.ledgerCutOff(asOf: instant)
+        let book = try await snapshot
+        let windowReadings = try await readingsByDevice
+        let windowHealth = try await healthByDevice
+        let positions = book.positions
+        let byLocation = Dictionary(grouping: positions, by: \.location)
+        let chosen = locations.filter { filter == nil || $0.name == filter }
+        // What only some locations need from the store, fetched for those alone: minute aggregates where raw
+        // retention has pruned the window, the book at a count's time, a zone's humidity (once per zone).
+        var fetched: [Fetched] = []
+        fetched.reserveCapacity(chosen.count)
+        var humidityByZone: [String: [HumidityExposure.Sample]] = [:]
+        var humiditySince: [String: Date] = [:]
+        let zoneOf = Dictionary(
+            locations.compactMap { l in l.zone.map { (l.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        for position in positions where book.materials[position.lot.material]?.hygroscopic == true {
+            guard let zone = zoneOf[position.location], let receipt = position.lastReceipt?.time else { continue }
+            humiditySince[zone] = min(humiditySince[zone] ?? receipt, receipt)
         }
-        let cutOff = try await database.ledgerCutOff(asOf: instant).map { last in
+        for location in chosen {
+            fetched.append(
+                try await fetch(
+                    for: location, positions: byLocation[location.name] ?? [], site: site, book: book,
+                    database: database, at: instant, window: window,
+                    readings: location.device.map { windowReadings[$0] ?? [] } ?? [], humiditySince: humiditySince,
+                    humidity: &humidityByZone))
+        }
+        let jobs = chosen.indices.map { index in
+            let location = chosen[index]
+            return Job(
+                location: location, positions: byLocation[location.name] ?? [],
+                readings: location.device.map { windowReadings[$0] ?? [] },
+                health: location.device.map { windowHealth[$0] ?? [] }, fetched: fetched[index])
+        }
+        let materials = book.materials
+        let lines = await reconciled(jobs) { job in
+            line(
+                Reconciler.reconcile(
+                    input(for: job, materials: materials, at: instant, window: window)))
+        }
+        let cutOff = try await lastTransaction.map { last in
             ReconciliationReport.CutOff(
                 sequence: last.sequence, time: UTCTimestamp.text(last.time), kind: last.kind, document: last.document,
                 chainHash: last.headHash)
@@ -46,7 +74,7 @@ public enum ReconciliationBuilder {
         for position in positions where filter == nil || position.location == filter {
             let code = position.lot.material
             var total =
-                totals[code] ?? .init(material: code, name: ledger.materials[code]?.name ?? code, lots: 0, bookKg: 0)
+                totals[code] ?? .init(material: code, name: book.materials[code]?.name ?? code, lots: 0, bookKg: 0)
             total.lots += 1
             total.bookKg = kg(total.bookKg + position.kilograms)
             totals[code] = total
@@ -72,79 +100,125 @@ public enum ReconciliationBuilder {
             totals: totals.values.sorted { $0.material < $1.material }, statusCounts: counts, notes: notes)
     }
 
-    static func input(
-        for location: LedgerLocation, positions: [LotPosition], site: SiteConfiguration, ledger: BookLedger,
-        database: AppDatabase, at instant: Date, window: Duration, readings windowReadings: [Reading]? = nil,
-        health windowHealth: [DeviceHealthEvent]? = nil
-    ) async throws -> Reconciler.Input {
-        var input = Reconciler.Input(
-            location: location, instant: instant, window: window, positions: positions, materials: ledger.materials,
-            weight: nil)
+    /// One location's share of the site-wide reads, and what was fetched for it alone.
+    struct Job: Sendable {
+        var location: LedgerLocation
+        var positions: [LotPosition]
+        var readings: [Reading]?
+        var health: [DeviceHealthEvent]?
+        var fetched: Fetched
+    }
+
+    /// What a location needs from the store beyond the site-wide reads; `nil` where it needs nothing.
+    struct Fetched: Sendable {
+        var minutes: [WeightMinute]?
+        var count: (count: PhysicalCount, book: Double)?
+        var humidity: [HumidityExposure.Sample]?
+    }
+
+    /// `work` over `jobs`, in their order, spread over the machine's cores in contiguous chunks: the
+    /// reconciliation of each location is pure, so they share nothing.
+    static func reconciled(
+        _ jobs: [Job], _ work: @escaping @Sendable (Job) -> ReconciliationReport.Line
+    ) async -> [ReconciliationReport.Line] {
+        let chunks = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, jobs.count / 1000))
+        guard chunks > 1 else { return jobs.map(work) }
+        let size = (jobs.count + chunks - 1) / chunks
+        return await withTaskGroup(of: (Int, [ReconciliationReport.Line]).self) { group in
+            for chunk in 0..<chunks {
+                let part = Array(jobs[min(jobs.count, chunk * size)..<min(jobs.count, (chunk + 1) * size)])
+                group.addTask { (chunk, part.map(work)) }
+            }
+            var parts: [[ReconciliationReport.Line]] = Array(repeating: [], count: chunks)
+            for await (chunk, lines) in group { parts[chunk] = lines }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    static func fetch(
+        for location: LedgerLocation, positions: [LotPosition], site: SiteConfiguration, book: BookSnapshot,
+        database: AppDatabase, at instant: Date, window: Duration, readings: [Reading],
+        humiditySince: [String: Date], humidity humidityByZone: inout [String: [HumidityExposure.Sample]]
+    ) async throws -> Fetched {
+        var fetched = Fetched()
         let start = instant.addingTimeInterval(-window.seconds)
-        if let device = location.device {
-            // The store's ranges are [since, until): (start, instant] is [start + 1 ms, instant + 1 ms).
-            var samples: [WeightSample] = []
+        if let device = location.device, !readings.contains(where: { weightPoints.contains($0.point) }) {
+            var minutes: [WeightMinute] = []
             for point in weightPoints {
-                let readings: [Reading]
-                if let windowReadings {
-                    readings = windowReadings.filter { $0.point == point }
-                } else {
-                    readings = try await database.readings(
-                        device: device, point: point, since: start.addingTimeInterval(0.001),
-                        until: instant.addingTimeInterval(0.001))
-                }
-                samples += readings.map {
-                    WeightSample(time: $0.time, point: point, value: $0.value?.number, quality: $0.quality)
+                let aggregates = try await database.minuteAggregates(
+                    device: device, point: point, since: start.addingTimeInterval(-60),
+                    until: instant.addingTimeInterval(0.001))
+                minutes += aggregates.map {
+                    WeightMinute(
+                        minute: $0.minute, point: point, count: $0.count, goodCount: $0.goodCount,
+                        uncertainCount: $0.uncertainCount, badCount: $0.badCount, staleCount: $0.staleCount,
+                        offlineCount: $0.offlineCount, valueCount: $0.valueCount, min: $0.min, max: $0.max,
+                        sum: $0.sum)
                 }
             }
-            if samples.isEmpty {
-                var minutes: [WeightMinute] = []
-                for point in weightPoints {
-                    let aggregates = try await database.minuteAggregates(
-                        device: device, point: point, since: start.addingTimeInterval(-60),
-                        until: instant.addingTimeInterval(0.001))
-                    minutes += aggregates.map {
-                        WeightMinute(
-                            minute: $0.minute, point: point, count: $0.count, goodCount: $0.goodCount,
-                            uncertainCount: $0.uncertainCount, badCount: $0.badCount, staleCount: $0.staleCount,
-                            offlineCount: $0.offlineCount, valueCount: $0.valueCount, min: $0.min, max: $0.max,
-                            sum: $0.sum)
+            fetched.minutes = minutes
+        }
+        if let count = book.latestCount(at: location.name, before: instant) {
+            fetched.count = (count, try await database.book(at: location.name, asOf: count.time))
+        }
+        let hygroscopic = positions.filter { book.materials[$0.lot.material]?.hygroscopic == true }
+        if let zone = location.zone, !hygroscopic.isEmpty {
+            if let samples = humidityByZone[zone] {
+                fetched.humidity = samples
+            } else {
+                let sensors = site.devices(inZone: zone).filter { $0.profile.points.contains { $0.name == "humidity" } }
+                if !sensors.isEmpty {
+                    // From the earliest last receipt of a hygroscopic lot anywhere in the zone: every location
+                    // there shares one read, and each lot's exposure counts from its own receipt.
+                    let since = humiditySince[zone] ?? instant
+                    var samples: [HumidityExposure.Sample] = []
+                    for sensor in sensors {
+                        let minutes = try await database.minuteAggregates(
+                            device: sensor.name, point: "humidity", since: since,
+                            until: instant.addingTimeInterval(0.001))
+                        samples += minutes.compactMap { minute in
+                            minute.mean.map {
+                                HumidityExposure.Sample(time: minute.minute, value: $0, maximum: minute.max)
+                            }
+                        }
                     }
+                    humidityByZone[zone] = samples
+                    fetched.humidity = samples
                 }
+            }
+        }
+        return fetched
+    }
+
+    /// The reconciler's input for `job`: pure, from what was read and fetched.
+    static func input(
+        for job: Job, materials: [String: Material], at instant: Date, window: Duration
+    ) -> Reconciler.Input {
+        let location = job.location
+        var input = Reconciler.Input(
+            location: location, instant: instant, window: window, positions: job.positions, materials: materials,
+            weight: nil)
+        if location.device != nil {
+            if let minutes = job.fetched.minutes {
                 input.weight = minutes.isEmpty ? .readings([]) : .minutes(minutes)
             } else {
+                var samples: [WeightSample] = []
+                for point in weightPoints {
+                    for reading in job.readings ?? [] where reading.point == point {
+                        samples.append(
+                            WeightSample(
+                                time: reading.time, point: point, value: reading.value?.number,
+                                quality: reading.quality))
+                    }
+                }
                 input.weight = .readings(samples)
             }
-            let health: [DeviceHealthEvent]
-            if let windowHealth {
-                health = windowHealth
-            } else {
-                health = try await database.healthEvents(device: device, since: start)
-            }
-            input.health =
-                health
+            input.health = (job.health ?? [])
                 .filter { $0.time <= instant }
                 .map { .init(time: $0.time, state: $0.to.rawValue, reason: $0.reason) }
         }
-        if let count = ledger.latestCount(at: location.name, before: instant) {
-            input.count = (count, ledger.book(at: location.name, asOf: count.time))
-        }
-        let hygroscopic = positions.filter { ledger.materials[$0.lot.material]?.hygroscopic == true }
-        if let zone = location.zone, !hygroscopic.isEmpty {
-            let sensors = site.devices(inZone: zone).filter { $0.profile.points.contains { $0.name == "humidity" } }
-            if !sensors.isEmpty {
-                let since = hygroscopic.compactMap { $0.lastReceipt?.time }.min() ?? instant
-                var samples: [HumidityExposure.Sample] = []
-                for sensor in sensors {
-                    let minutes = try await database.minuteAggregates(
-                        device: sensor.name, point: "humidity", since: since, until: instant.addingTimeInterval(0.001))
-                    samples += minutes.compactMap { minute in
-                        minute.mean.map { HumidityExposure.Sample(time: minute.minute, value: $0, maximum: minute.max) }
-                    }
-                }
-                input.humidity = samples
-            }
-        }
+        input.count = job.fetched.count
+        input.humidity = job.fetched.humidity
         return input
     }
 

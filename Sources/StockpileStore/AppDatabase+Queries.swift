@@ -139,8 +139,9 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// The readings of `points` of every device with `since <= time < until`, by device, each device's in
-    /// time order: one query for a whole reconciliation instead of one per location and point.
+    /// The readings of `points` of every device with `since <= time < until`, by device, each device's
+    /// point by point, each point's in time order: one query for a whole reconciliation instead of one per
+    /// location and point.
     public func readings(
         points: [String], since: Date, until: Date
     ) async throws -> [String: [Reading]] {
@@ -148,15 +149,19 @@ extension AppDatabase {
             let marks = Array(repeating: "?", count: points.count).joined(separator: ", ")
             var arguments = StatementArguments(points)
             arguments += [StoreTime.milliseconds(since), StoreTime.milliseconds(until)]
-            let readings = try Reading.fetchCursor(
+            // Series by series through the (series, time) index: no sort of the whole result.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT r.*, s.device, s.point FROM series AS s CROSS JOIN reading AS r ON r.series = s.id
+                    SELECT \(Reading.positionalColumns) FROM series AS s CROSS JOIN reading AS r ON r.series = s.id
                     WHERE s.point IN (\(marks)) AND r.time >= ? AND r.time < ?
-                    ORDER BY s.device, r.time, r.id
+                    ORDER BY s.id, r.time, r.id
                     """, arguments: arguments)
             var byDevice: [String: [Reading]] = [:]
-            while let reading = try readings.next() { byDevice[reading.device, default: []].append(reading) }
+            while let row = try rows.next() {
+                let reading = try Reading(positional: row)
+                byDevice[reading.device, default: []].append(reading)
+            }
             return byDevice
         }
     }

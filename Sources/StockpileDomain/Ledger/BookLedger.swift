@@ -243,7 +243,7 @@ public struct BookLedger: Sendable {
 
     /// The latest signed-off count at `location` at or before `time`.
     public func latestCount(at location: String, before time: Date) -> PhysicalCount? {
-        counts.filter { $0.location == location && $0.time <= time }.max { $0.time < $1.time }
+        PhysicalCount.latest(in: counts, at: location, before: time)
     }
 
     // MARK: - Book positions
@@ -268,20 +268,9 @@ public struct BookLedger: Sendable {
     /// Every lot with a book position at `instant`, ordered by location then lot id. A lot issued to
     /// zero still appears (with 0 kg) at its last location.
     public func positions(asOf instant: Date) -> [LotPosition] {
-        var positions: [String: LotPosition] = [:]
-        for index in order(asOf: instant) {
-            let transaction = transactions[index]
-            guard let lot = lots[transaction.lot] else { continue }
-            var position =
-                positions[lot.id] ?? LotPosition(lot: lot, location: lot.location, kilograms: 0, lastReceipt: nil)
-            position.kilograms += transaction.bookChange
-            if transaction.kind == .transfer, let destination = transaction.destination {
-                position.location = destination
-            }
-            if transaction.kind == .opening || transaction.kind == .receipt { position.lastReceipt = transaction }
-            positions[lot.id] = position
-        }
-        return positions.values.sorted { ($0.location, $0.lot.id) < ($1.location, $1.lot.id) }
+        var book = BookAccumulator(lots: lots)
+        for index in order(asOf: instant) { book.apply(transactions[index], sequence: Int64(index + 1)) }
+        return book.positions
     }
 
     /// The lots at `location` at `instant`.

@@ -56,7 +56,10 @@ public struct LedgerTransaction: Hashable, Sendable {
 
     /// The change to the lot's book quantity, kg: + for opening, receipt and adjustments up, − for
     /// issues and adjustments down, 0 for a transfer (the lot keeps its quantity and changes place).
-    public var bookChange: Double {
+    public var bookChange: Double { Self.bookChange(kind, quantity) }
+
+    /// The change a transaction of `kind` and `quantity` makes to its lot's book quantity, kg.
+    public static func bookChange(_ kind: Kind, _ quantity: Double) -> Double {
         switch kind {
         case .opening, .receipt, .adjustment: quantity
         case .issue: -quantity

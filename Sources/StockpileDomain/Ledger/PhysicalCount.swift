@@ -26,4 +26,9 @@ public struct PhysicalCount: Hashable, Sendable {
         self.document = document
         self.comment = comment
     }
+
+    /// The latest of `counts` at `location` at or before `time`.
+    public static func latest(in counts: [PhysicalCount], at location: String, before time: Date) -> PhysicalCount? {
+        counts.filter { $0.location == location && $0.time <= time }.max { $0.time < $1.time }
+    }
 }

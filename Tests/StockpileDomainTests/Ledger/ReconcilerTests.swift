@@ -15,7 +15,7 @@ struct ReconcilerTests {
     static func position(_ lot: Lot = F.lotOne, kg: Double = 700, receipt: Date = F.at(8)) -> LotPosition {
         LotPosition(
             lot: lot, location: "bay-b1", kilograms: kg,
-            lastReceipt: F.transaction(.receipt, receipt, lot: lot.id, kg: kg, document: "GRN"))
+            lastReceipt: .init(F.transaction(.receipt, receipt, lot: lot.id, kg: kg, document: "GRN")))
     }
 
     /// Readings every 30 s over the 5 minutes before noon, of one point and quality.
