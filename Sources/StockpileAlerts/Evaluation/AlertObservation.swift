@@ -1,0 +1,123 @@
+public import Foundation
+public import StockpileDomain
+
+/// What the agent knows at one instant, as the evaluator reads it: built by the service loop from
+/// the poller's health, the latest readings, a short history, and the ledger's open events.
+///
+/// Anything missing is unknown, never normal: a device absent from `devices` raises no threshold,
+/// clears none, and is not counted offline either.
+public struct AlertObservation: Hashable, Sendable {
+    /// One device's health and readings.
+    public struct Device: Hashable, Sendable {
+        public var health: DeviceHealth
+        /// Since when the device has been in `health`.
+        public var since: Date
+        /// The status flags set in its latest status reading (`overload`, `load_cell_error`, …).
+        public var activeFlags: Set<String>
+        /// Its points by name.
+        public var points: [String: Point]
+
+        /// A device observation.
+        public init(health: DeviceHealth, since: Date, activeFlags: Set<String> = [], points: [String: Point] = [:]) {
+            self.health = health
+            self.since = since
+            self.activeFlags = activeFlags
+            self.points = points
+        }
+    }
+
+    /// One point's latest reading and recent good values.
+    public struct Point: Hashable, Sendable {
+        /// The latest value (a bit reads as 0 or 1); nil when the device gave none.
+        public var value: Double?
+        public var quality: ReadingQuality
+        /// When the latest reading was taken.
+        public var at: Date
+        /// Since when the value has been what it is (a door's open-since); nil when not tracked.
+        public var since: Date?
+        /// The last time the point had a good (or uncertain) value; nil: never.
+        public var lastGoodAt: Date?
+        /// Good values, oldest first, at least as far back as the longest rate window.
+        public var history: [Sample]
+
+        /// A point observation; `lastGoodAt` defaults to `at` when the quality is good or uncertain.
+        public init(
+            value: Double?, quality: ReadingQuality, at: Date, since: Date? = nil, lastGoodAt: Date? = nil,
+            history: [Sample] = []
+        ) {
+            self.value = value
+            self.quality = quality
+            self.at = at
+            self.since = since
+            self.lastGoodAt = lastGoodAt ?? (quality == .good || quality == .uncertain ? at : nil)
+            self.history = history
+        }
+
+        /// Whether the value can be judged against a limit: good or uncertain, and present.
+        public var isUsable: Bool {
+            value != nil && (quality == .good || quality == .uncertain)
+        }
+    }
+
+    /// One value at one instant.
+    public struct Sample: Hashable, Sendable, Codable {
+        public var at: Date
+        public var value: Double
+
+        /// A sample.
+        public init(at: Date, value: Double) {
+            self.at = at
+            self.value = value
+        }
+    }
+
+    /// A finding of the ledger still open (not yet explained by a transaction or closed by a person).
+    public struct LedgerEvent: Hashable, Sendable {
+        public var kind: LedgerEventKind
+        public var location: String
+        /// When the finding began (the movement's start, the reconciliation's time).
+        public var since: Date
+        /// The change or variance, kg (− for a loss).
+        public var kilograms: Double
+        /// A line for people, such as "−25 kg at bay-b1 with no transaction".
+        public var detail: String
+
+        /// A ledger finding.
+        public init(kind: LedgerEventKind, location: String, since: Date, kilograms: Double, detail: String = "") {
+            self.kind = kind
+            self.location = location
+            self.since = since
+            self.kilograms = kilograms
+            self.detail = detail
+        }
+
+        /// A movement scan's event, as an open finding.
+        public init(_ event: MovementEvent) {
+            self.init(
+                kind: LedgerEventKind(event.kind), location: event.location, since: event.start,
+                kilograms: event.changeKilograms,
+                detail: "\(AlertText.number(event.changeKilograms)) kg at \(event.location) (\(event.kind.rawValue))")
+        }
+    }
+
+    /// Devices by name.
+    public var devices: [String: Device]
+    /// Open ledger findings.
+    public var ledgerEvents: [LedgerEvent]
+    /// The lowest humidity limit (%RH) of the hygroscopic materials stored in each zone, from the ledger.
+    public var materialHumidityLimits: [String: Double]
+    /// False until the ledger has been read once: ledger rules are unknown until then.
+    public var ledgerKnown: Bool
+
+    /// An observation.
+    public init(
+        devices: [String: Device] = [:], ledgerEvents: [LedgerEvent] = [],
+        materialHumidityLimits: [String: Double] = [:],
+        ledgerKnown: Bool = true
+    ) {
+        self.devices = devices
+        self.ledgerEvents = ledgerEvents
+        self.materialHumidityLimits = materialHumidityLimits
+        self.ledgerKnown = ledgerKnown
+    }
+}

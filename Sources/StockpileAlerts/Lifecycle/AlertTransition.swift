@@ -1,0 +1,34 @@
+public import Foundation
+
+/// One change of an alert's state: what the log receiver writes and the store appends.
+public struct AlertTransition: Hashable, Sendable, Codable {
+    public var alertID: Int
+    public var fingerprint: String
+    /// The rule's name.
+    public var rule: String
+    public var from: AlertState
+    public var to: AlertState
+    public var at: Date
+    /// The condition's value at the transition, if it has one.
+    public var value: Double?
+    /// Who acknowledged (acknowledgements only).
+    public var by: String?
+    /// The acknowledgement's comment, or why the transition happened.
+    public var comment: String?
+
+    /// A transition.
+    public init(
+        alertID: Int, fingerprint: String, rule: String, from: AlertState, to: AlertState, at: Date,
+        value: Double? = nil, by: String? = nil, comment: String? = nil
+    ) {
+        self.alertID = alertID
+        self.fingerprint = fingerprint
+        self.rule = rule
+        self.from = from
+        self.to = to
+        self.at = at
+        self.value = value
+        self.by = by
+        self.comment = comment
+    }
+}
