@@ -8,7 +8,7 @@ public import Foundation
 /// `noteFailure`. A group in flight is not planned again until its outcome is known.
 ///
 /// The rules are Alertmanager's [src: prometheus/alertmanager docs/configuration.md, `route`]:
-/// - a group is born with its first firing alert and first sent `group_wait` later; an alert that
+/// - a group is born when its first alert fired and is first sent `group_wait` later; an alert that
 ///   resolves before that is never sent;
 /// - a change (an alert firing that the receiver has not been told of, or one it was told of
 ///   resolving) is sent `group_interval` after the previous message;
@@ -82,7 +82,9 @@ public struct NotificationPlanner: Hashable, Sendable, Codable {
             guard alert.state.isFiring || alert.state == .resolved else { continue }
             let (key, labels) = group(of: alert.labels)
             if alert.state.isFiring, groups[key] == nil {
-                groups[key] = Group(labels: labels, createdAt: now, toldFiring: [], failures: 0)
+                // Born when its first alert fired, however late the planner first sees it.
+                groups[key] = Group(
+                    labels: labels, createdAt: min(alert.startsAt ?? now, now), toldFiring: [], failures: 0)
             }
             members[key, default: []].append(alert)
         }
