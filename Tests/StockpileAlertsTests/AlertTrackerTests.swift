@@ -219,3 +219,19 @@ struct AlertTrackerTests {
         #expect(fromRows.nextID == 4)
     }
 }
+
+@Test("retiring after a configuration change closes the alerts no rule produces any more, and only those")
+func retireAfterReload() {
+    var tracker = AlertTracker()
+    let timing = AlertTiming(pendingFor: .minutes(10))
+    _ = tracker.update(
+        conditions: [
+            condition(.active, device: "kept"), condition(.active, device: "gone"),
+            condition(.active, device: "gone-pending", timing: timing),
+        ], now: at(0))
+    let kept = tracker.alerts[0].fingerprint
+    let transitions = tracker.retire(keeping: [kept], now: at(60), reason: "rule removed")
+    #expect(transitions.map(\.to) == [.resolved, .inactive])
+    #expect(transitions.allSatisfy { $0.comment == "rule removed" })
+    #expect(tracker.alerts.filter { $0.state.isOpen }.map(\.fingerprint) == [kept])
+}

@@ -108,3 +108,25 @@ struct SilenceTests {
         #expect(!lit())
     }
 }
+
+@Test("a firing critical level inhibits the warning level of the same rule on the same subject, not others")
+func levelInhibition() {
+    var tracker = AlertTracker()
+    func level(_ severity: AlertSeverity, _ limit: String, device: String = "zone-b-climate") -> AlertCondition {
+        AlertCondition(
+            rule: "b_humidity",
+            labels: ["alertname": "b_humidity", "severity": severity.rawValue, "limit": limit, "device": device],
+            severity: severity, status: .active)
+    }
+    _ = tracker.update(
+        conditions: [
+            level(.warning, "above 60"), level(.critical, "above 70"),
+            level(.warning, "above 60", device: "zone-a-climate"),
+        ], now: at(0))
+    let suppression = AlertSuppression(alerts: tracker.alerts, silences: [], now: at(0))
+    let critical = tracker.alerts.first { $0.severity == .critical }!
+    let inhibited = tracker.alerts.filter { suppression.isSuppressed($0) }
+    #expect(inhibited.map { $0.labels["device"] } == ["zone-b-climate"])
+    #expect(inhibited.map(\.severity) == [.warning])
+    #expect(suppression.reasons[inhibited[0].id] == .inhibited(by: critical.id))
+}

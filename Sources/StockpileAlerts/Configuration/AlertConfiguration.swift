@@ -6,7 +6,9 @@
 public struct AlertConfiguration: Hashable, Sendable {
     /// Where a device sits, for labels and for bus-level no-data.
     public struct DeviceContext: Hashable, Sendable {
+        /// The bus it answers on.
         public var bus: String
+        /// The zone it is in, if any.
         public var zone: String?
         /// The scale location it weighs, for scales.
         public var location: String?
@@ -21,7 +23,9 @@ public struct AlertConfiguration: Hashable, Sendable {
 
     /// Where a ledger location is: its zone, and the scale that weighs it (none for a manual location).
     public struct LocationContext: Hashable, Sendable {
+        /// The zone it is in, if any.
         public var zone: String?
+        /// The scale that weighs it; nil for a manual location.
         public var device: String?
 
         /// A location's place in the site.
@@ -33,6 +37,7 @@ public struct AlertConfiguration: Hashable, Sendable {
 
     /// The coil the alerts switch on while a critical alert fires unacknowledged: their only device write.
     public struct Beacon: Hashable, Sendable {
+        /// The device with the coil.
         public var device: String
         /// The profile's coil point (`beacon`).
         public var coil: String
@@ -51,6 +56,7 @@ public struct AlertConfiguration: Hashable, Sendable {
     public var rules: [AlertRule]
     /// Every receiver, `log` first.
     public var receivers: [AlertReceiver]
+    /// The beacon coil, if the site names one.
     public var beacon: Beacon?
     /// Each device of the site by name.
     public var devices: [String: DeviceContext]

@@ -25,7 +25,9 @@ public struct AlertReceiver: Hashable, Sendable {
         }
     }
 
+    /// The receiver's name, unique in the site (`log` is the built-in one).
     public var name: String
+    /// How notifications travel.
     public var kind: Kind
     /// Grouping, pacing and retries.
     public var policy: NotificationPolicy

@@ -27,7 +27,9 @@ public struct AlertRule: Hashable, Sendable {
 
     /// A door contact and what counts as an alarm for it.
     public struct DoorRule: Hashable, Sendable {
+        /// The IO device with the contact.
         public var device: String
+        /// The contact input.
         public var point: String
         /// The contact reading that means open (wiring decides; normally closed contacts read false when open).
         public var openWhen: Bool
@@ -51,8 +53,11 @@ public struct AlertRule: Hashable, Sendable {
 
     /// The rule's name: every alert it raises carries it as `alertname`.
     public var name: String
+    /// What it watches, with the devices or buses resolved.
     public var kind: Kind
+    /// The severity of every alert it raises.
     public var severity: AlertSeverity
+    /// Its `for`, `keep_firing_for` and `min_firing`.
     public var timing: AlertTiming
     /// True for a rule every site gets without writing it (`device_offline`, …).
     public var isDefault: Bool

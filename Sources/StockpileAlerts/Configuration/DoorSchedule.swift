@@ -7,11 +7,13 @@ public import Foundation
 public struct DoorSchedule: Hashable, Sendable, Codable {
     /// Days of the week, ISO order.
     public enum Weekday: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Monday to Sunday, as the site file writes them.
         case mon, tue, wed, thu, fri, sat, sun
     }
 
     /// One window: on these days, from `start` (inclusive) to `end` (exclusive), local minutes after midnight.
     public struct Window: Hashable, Sendable, Codable {
+        /// The days it applies on.
         public var days: Set<Weekday>
         /// Minutes after local midnight, 0–1439.
         public var start: Int
@@ -28,6 +30,7 @@ public struct DoorSchedule: Hashable, Sendable, Codable {
 
     /// Local time minus UTC, in seconds (`+02:00` is 7200).
     public var utcOffsetSeconds: Int
+    /// The hours a door may be open; outside every window it may not.
     public var windows: [Window]
 
     /// A schedule at an offset from UTC.

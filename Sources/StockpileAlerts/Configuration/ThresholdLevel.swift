@@ -22,6 +22,7 @@ public struct ThresholdLevel: Hashable, Sendable, Codable {
         case clear
     }
 
+    /// Which side of the limit alarms.
     public var direction: Direction
     /// The trigger level.
     public var limit: Double

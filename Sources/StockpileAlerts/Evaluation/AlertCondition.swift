@@ -21,11 +21,15 @@ public struct AlertCondition: Hashable, Sendable {
     public var rule: String
     /// True for the no-data kinds, which a bus alert may inhibit.
     public var isNoData: Bool
+    /// The alert's identity: `alertname`, `severity`, `site`, and the subject's labels.
     public var labels: [String: String]
     /// `AlertLabels.fingerprint(labels)`.
     public var fingerprint: String
+    /// The rule's (or level's) severity.
     public var severity: AlertSeverity
+    /// The rule's `for`, `keep_firing_for` and `min_firing`.
     public var timing: AlertTiming
+    /// Where the subject stands now.
     public var status: Status
     /// Since when the condition has held, when the data says so (a device's offline-since, a door's
     /// open-since); nil: from the first evaluation that finds it.

@@ -10,6 +10,7 @@ import StockpileDomain
 /// data never resolves an alert (the Prometheus trap, prometheus/alertmanager#2264); the no-data
 /// rules say it instead.
 public struct AlertEvaluator: Sendable {
+    /// The rules and the site context they are judged with.
     public var configuration: AlertConfiguration
 
     /// An evaluator for a configuration.

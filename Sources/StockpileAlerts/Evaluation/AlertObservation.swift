@@ -9,6 +9,7 @@ public import StockpileDomain
 public struct AlertObservation: Hashable, Sendable {
     /// One device's health and readings.
     public struct Device: Hashable, Sendable {
+        /// The poller's judgement of the device.
         public var health: DeviceHealth
         /// Since when the device has been in `health`.
         public var since: Date
@@ -30,6 +31,7 @@ public struct AlertObservation: Hashable, Sendable {
     public struct Point: Hashable, Sendable {
         /// The latest value (a bit reads as 0 or 1); nil when the device gave none.
         public var value: Double?
+        /// How far the latest value can be trusted.
         public var quality: ReadingQuality
         /// When the latest reading was taken.
         public var at: Date
@@ -61,7 +63,9 @@ public struct AlertObservation: Hashable, Sendable {
 
     /// One value at one instant.
     public struct Sample: Hashable, Sendable, Codable {
+        /// When the value was read.
         public var at: Date
+        /// The value read.
         public var value: Double
 
         /// A sample.
@@ -73,7 +77,9 @@ public struct AlertObservation: Hashable, Sendable {
 
     /// A finding of the ledger still open (not yet explained by a transaction or closed by a person).
     public struct LedgerEvent: Hashable, Sendable {
+        /// What the ledger found.
         public var kind: LedgerEventKind
+        /// The ledger location it is at.
         public var location: String
         /// When the finding began (the movement's start, the reconciliation's time).
         public var since: Date

@@ -6,8 +6,11 @@ public import Foundation
 public struct Alert: Hashable, Sendable, Codable, Identifiable {
     /// Who took the alert on, when, and why.
     public struct Acknowledgement: Hashable, Sendable, Codable {
+        /// Who acknowledged it.
         public var by: String
+        /// When.
         public var at: Date
+        /// What they said (may be empty).
         public var comment: String
 
         /// An acknowledgement.
@@ -20,14 +23,19 @@ public struct Alert: Hashable, Sendable, Codable, Identifiable {
 
     /// Unique within the tracker (and the store), increasing.
     public var id: Int
+    /// `AlertLabels.fingerprint(labels)`: the same for every occurrence.
     public var fingerprint: String
     /// The rule's name (the `alertname` label).
     public var rule: String
     /// True for the no-data kinds, which a bus alert may inhibit.
     public var isNoData: Bool
+    /// Its identity labels.
     public var labels: [String: String]
+    /// Its severity (also its `severity` label).
     public var severity: AlertSeverity
+    /// The rule's timing when the alert began.
     public var timing: AlertTiming
+    /// Where it is in its life.
     public var state: AlertState
     /// When the condition began to hold (the start of `pending`).
     public var activeSince: Date
@@ -46,6 +54,7 @@ public struct Alert: Hashable, Sendable, Codable, Identifiable {
     public var lastValue: Double?
     /// The latest sentence for people.
     public var summary: String
+    /// Who took it on, if anyone.
     public var acknowledgement: Acknowledgement?
     /// Every transition, oldest first.
     public var history: [AlertTransition]

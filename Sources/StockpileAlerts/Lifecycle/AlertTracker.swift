@@ -67,6 +67,22 @@ public struct AlertTracker: Hashable, Sendable, Codable {
         return transitions
     }
 
+    /// Closes the open alerts whose fingerprints the evaluator no longer produces (their rule was removed or
+    /// changed, or their device left the site): pending ones go inactive, firing and acknowledged ones
+    /// resolve, with `reason` as the transition's comment. Call it after loading a new configuration,
+    /// with the fingerprints of one evaluation under it; otherwise such alerts would stay open forever,
+    /// since a missing condition changes nothing.
+    public mutating func retire(keeping fingerprints: Set<String>, now: Date, reason: String) -> [AlertTransition] {
+        var transitions: [AlertTransition] = []
+        for index in alerts.indices
+        where alerts[index].state.isOpen && !fingerprints.contains(alerts[index].fingerprint) {
+            let target: AlertState = alerts[index].state == .pending ? .inactive : .resolved
+            transitions.append(Self.move(&alerts[index], to: target, at: now, value: nil, comment: reason))
+        }
+        alerts.removeAll { $0.state == .inactive }
+        return transitions
+    }
+
     /// A new occurrence: pending, or straight to firing when its `for` has already run out.
     private mutating func start(_ condition: AlertCondition, now: Date) -> [AlertTransition] {
         let since = min(condition.activeSince ?? now, now)
@@ -141,6 +157,7 @@ public struct AlertTracker: Hashable, Sendable, Codable {
 
     /// Which alert an acknowledgement is for.
     public enum Reference: Hashable, Sendable, CustomStringConvertible {
+        /// The alert with this id.
         case id(Int)
         /// The open occurrence with this fingerprint.
         case fingerprint(String)
@@ -156,7 +173,9 @@ public struct AlertTracker: Hashable, Sendable, Codable {
 
     /// Why an acknowledgement was refused.
     public struct AcknowledgementError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The alert as the caller named it.
         public var reference: String
+        /// Why it was refused.
         public var message: String
 
         /// `#12: is resolved …`.

@@ -2,12 +2,17 @@ public import Foundation
 
 /// One change of an alert's state: what the log receiver writes and the store appends.
 public struct AlertTransition: Hashable, Sendable, Codable {
+    /// The alert's id.
     public var alertID: Int
+    /// The alert's fingerprint.
     public var fingerprint: String
     /// The rule's name.
     public var rule: String
+    /// The state it left.
     public var from: AlertState
+    /// The state it entered.
     public var to: AlertState
+    /// When.
     public var at: Date
     /// The condition's value at the transition, if it has one.
     public var value: Double?

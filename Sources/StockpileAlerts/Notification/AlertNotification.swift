@@ -12,6 +12,7 @@ public struct AlertNotification: Hashable, Sendable {
         case retry
     }
 
+    /// The receiver's name.
     public var receiver: String
     /// Identifies the group for deduplication: `{}:{zone="bay-b"}` (Alertmanager's form, route `{}`).
     public var groupKey: String
@@ -19,6 +20,7 @@ public struct AlertNotification: Hashable, Sendable {
     public var groupLabels: [String: String]
     /// Firing (and acknowledged) alerts, then resolved ones, each in id order.
     public var alerts: [Alert]
+    /// Why it is due.
     public var reason: Reason
     /// 1 for a first attempt, 2 after one failure, …
     public var attempt: Int

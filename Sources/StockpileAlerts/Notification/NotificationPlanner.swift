@@ -20,7 +20,9 @@ public import Foundation
 public struct NotificationPlanner: Hashable, Sendable, Codable {
     /// What one group's receiver has heard.
     public struct Group: Hashable, Sendable, Codable {
+        /// The `group_by` labels' values.
         public var labels: [String: String]
+        /// When the group's first alert fired: `group_wait` counts from here.
         public var createdAt: Date
         /// When the last message got through.
         public var lastSentAt: Date?
@@ -36,11 +38,15 @@ public struct NotificationPlanner: Hashable, Sendable, Codable {
 
     /// The content of a message awaiting its outcome.
     public struct InFlight: Hashable, Sendable, Codable {
+        /// Alerts the message says fire.
         public var firing: Set<Int>
+        /// Alerts the message says resolved.
         public var resolved: Set<Int>
     }
 
+    /// The receiver's name.
     public var receiver: String
+    /// The receiver's grouping, pacing and retries.
     public var policy: NotificationPolicy
     /// Groups by key.
     public private(set) var groups: [String: Group]

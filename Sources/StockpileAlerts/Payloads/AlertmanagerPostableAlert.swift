@@ -8,10 +8,15 @@ public import Foundation
 /// `endsAt` four resend intervals ahead, as Prometheus does, so an agent that stops sending lets
 /// Alertmanager resolve the alert on its own; a resolved alert carries its real end.
 public struct AlertmanagerPostableAlert: Hashable, Sendable, Codable {
+    /// The alert's labels (`alertname` included, as Alertmanager requires).
     public var labels: [String: String]
+    /// The alert's annotations.
     public var annotations: [String: String]
+    /// When it fired, RFC 3339 UTC.
     public var startsAt: String
+    /// Four resend intervals ahead while firing; its end once resolved.
     public var endsAt: String
+    /// A link to the alert in the agent's dashboard (empty without `external_url`).
     public var generatorURL: String
 
     /// The postable form of an alert at `now`.

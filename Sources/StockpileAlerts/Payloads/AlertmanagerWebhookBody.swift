@@ -12,23 +12,31 @@ public struct AlertmanagerWebhookBody: Hashable, Sendable, Codable {
     public struct Alert: Hashable, Sendable, Codable {
         /// `firing` or `resolved`.
         public var status: String
+        /// The alert's labels.
         public var labels: [String: String]
+        /// The alert's annotations (`summary`, values, acknowledgement).
         public var annotations: [String: String]
         /// RFC 3339, UTC.
         public var startsAt: String
         /// RFC 3339, UTC; `0001-01-01T00:00:00Z` while firing.
         public var endsAt: String
+        /// A link to the alert in the agent's dashboard (empty without `external_url`).
         public var generatorURL: String
+        /// The alert's fingerprint, as Alertmanager computes it.
         public var fingerprint: String
     }
 
+    /// Always `4`.
     public var version: String
+    /// The group's key, for deduplication.
     public var groupKey: String
     /// Alerts left out by a size limit: always 0 (Stockpile sends the whole group).
     public var truncatedAlerts: Int
     /// `firing` while any alert in it fires, else `resolved`.
     public var status: String
+    /// The receiver's name.
     public var receiver: String
+    /// The `group_by` labels' values.
     public var groupLabels: [String: String]
     /// The labels every alert in the body shares.
     public var commonLabels: [String: String]
@@ -36,6 +44,7 @@ public struct AlertmanagerWebhookBody: Hashable, Sendable, Codable {
     public var commonAnnotations: [String: String]
     /// The agent's own URL (`alerts.external_url`).
     public var externalURL: String
+    /// The group's alerts, firing first.
     public var alerts: [Alert]
 
     /// The body for one notification.

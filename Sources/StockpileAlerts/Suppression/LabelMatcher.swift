@@ -6,23 +6,32 @@
 public struct LabelMatcher: Hashable, Sendable, Codable, CustomStringConvertible {
     /// How the value is compared.
     public enum Operator: String, Hashable, Sendable, Codable, CaseIterable {
+        /// The value is exactly this.
         case equal = "="
+        /// The value is anything but this.
         case notEqual = "!="
+        /// The whole value matches the regular expression.
         case matchesRegex = "=~"
+        /// The whole value does not match the regular expression.
         case notMatchesRegex = "!~"
     }
 
     /// Why a matcher was refused.
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The matcher as written.
         public var text: String
+        /// Why it was refused.
         public var message: String
 
         /// `"zone=~(": …`.
         public var description: String { "\"\(text)\": \(message)" }
     }
 
+    /// The label's name.
     public var name: String
+    /// How the value is compared.
     public var op: Operator
+    /// The value, or the regular expression.
     public var value: String
 
     /// A matcher; a regular expression is checked here, so a stored matcher always compiles.

@@ -7,15 +7,21 @@ public import Foundation
 public struct Silence: Hashable, Sendable, Codable, Identifiable {
     /// Where the silence stands at an instant, as Alertmanager names it.
     public enum State: String, Hashable, Sendable, Codable {
+        /// Not started yet; in force; over.
         case pending, active, expired
     }
 
+    /// The silence's id (the store's).
     public var id: String
     /// All must match (an empty list matches nothing: a silence of everything is refused).
     public var matchers: [LabelMatcher]
+    /// From when it silences (inclusive).
     public var startsAt: Date
+    /// Until when (exclusive).
     public var endsAt: Date
+    /// Who made it.
     public var createdBy: String
+    /// Why.
     public var comment: String
 
     /// A silence.
