@@ -224,3 +224,24 @@ struct AlertEvaluatorTests {
         #expect(status(90, limits: ["bay-a": 60]) == .inactive)
     }
 }
+
+@Test("a stale point is active from its last fresh reading; a bad one is fresh; an offline device unknown")
+func stalePoint() throws {
+    let configuration = try alerts(
+        "alerts:\n  rules:\n    - {name: dock_stale, kind: stale, device: zone-c-climate, point: humidity, for: 2m}\n")
+    let rule = configuration.rules(named: "dock_stale")[0]
+    let evaluator = AlertEvaluator(configuration: configuration)
+    func judge(_ quality: ReadingQuality, health: DeviceHealth = .online) -> AlertCondition? {
+        var device = answering([:], now: at(300), quality: quality)
+        device.health = health
+        device.points["humidity"] = AlertObservation.Point(
+            value: 50, quality: quality, at: at(300), lastFreshAt: quality == .stale ? at(100) : nil)
+        return evaluator.evaluate(rule, AlertObservation(devices: ["zone-c-climate": device]), now: at(300)).first
+    }
+    #expect(judge(.stale)?.status == .active)
+    #expect(judge(.stale)?.activeSince == at(100))
+    #expect(judge(.stale)?.timing.pendingFor == .seconds(120))
+    #expect(judge(.bad)?.status == .inactive)
+    #expect(judge(.good)?.status == .inactive)
+    #expect(judge(.stale, health: .offline)?.status == .unknown)
+}

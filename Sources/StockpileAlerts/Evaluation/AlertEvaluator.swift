@@ -170,12 +170,13 @@ public struct AlertEvaluator: Sendable {
         guard let observed = observation.devices[device], observed.health != .offline,
             let reading = observed.points[point]
         else { return condition(rule, labels, .unknown, summary: "\(point) of \(device): device not answering") }
-        if reading.isUsable {
+        // A bad value is fresh: the device answers and says what is wrong (a `device_status` rule's business).
+        guard reading.isStale else {
             return condition(rule, labels, .inactive, value: reading.value, summary: "\(point) of \(device) is fresh")
         }
         return condition(
-            rule, labels, .active, since: reading.lastGoodAt ?? reading.at,
-            summary: "\(point) of \(device) has no good value (\(reading.quality.rawValue))")
+            rule, labels, .active, since: reading.lastFreshAt ?? reading.at,
+            summary: "\(point) of \(device) has no fresh value (\(reading.quality.rawValue))")
     }
 
     private func busOffline(_ rule: AlertRule, bus: String, _ observation: AlertObservation) -> AlertCondition {

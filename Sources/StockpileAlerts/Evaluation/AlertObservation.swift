@@ -37,27 +37,33 @@ public struct AlertObservation: Hashable, Sendable {
         public var at: Date
         /// Since when the value has been what it is (a door's open-since); nil when not tracked.
         public var since: Date?
-        /// The last time the point had a good (or uncertain) value; nil: never.
-        public var lastGoodAt: Date?
+        /// The last time the device gave a fresh value for the point (of any quality but `stale` or
+        /// `offline`); nil: never. A held value's staleness counts from here.
+        public var lastFreshAt: Date?
         /// Good values, oldest first, at least as far back as the longest rate window.
         public var history: [Sample]
 
-        /// A point observation; `lastGoodAt` defaults to `at` when the quality is good or uncertain.
+        /// A point observation; `lastFreshAt` defaults to `at` unless the quality is `stale` or `offline`.
         public init(
-            value: Double?, quality: ReadingQuality, at: Date, since: Date? = nil, lastGoodAt: Date? = nil,
+            value: Double?, quality: ReadingQuality, at: Date, since: Date? = nil, lastFreshAt: Date? = nil,
             history: [Sample] = []
         ) {
             self.value = value
             self.quality = quality
             self.at = at
             self.since = since
-            self.lastGoodAt = lastGoodAt ?? (quality == .good || quality == .uncertain ? at : nil)
+            self.lastFreshAt = lastFreshAt ?? (quality == .stale || quality == .offline ? nil : at)
             self.history = history
         }
 
         /// Whether the value can be judged against a limit: good or uncertain, and present.
         public var isUsable: Bool {
             value != nil && (quality == .good || quality == .uncertain)
+        }
+
+        /// Whether the value is only held (no fresh reading): `stale`, `offline`, or absent.
+        public var isStale: Bool {
+            value == nil || quality == .stale || quality == .offline
         }
     }
 
