@@ -112,3 +112,41 @@ struct DemoStoryTests {
         #expect(beaconChanges.map(\.1) == [true, false])
     }
 }
+
+@Test(
+    "the RS-485 line going silent is one notification (bus_offline), not one per device; its devices' alerts are recorded"
+)
+func silentLineIsOneNotification() throws {
+    let configuration = try alerts(
+        """
+        alerts:
+          receivers:
+            - {name: room, type: webhook, url: "http://127.0.0.1:9/hook", group_by: ["..."], group_wait: 0s}
+        """)
+    let evaluator = AlertEvaluator(configuration: configuration)
+    var tracker = AlertTracker()
+    var planner = NotificationPlanner(receiver: try #require(configuration.receiver(named: "room")))
+    var sent: [String] = []
+    for step in 0...60 {
+        let now = at(Double(step) * 5)
+        var devices: [String: AlertObservation.Device] = [:]
+        for device in demoSite.devices {
+            var observed = answering([:], now: now)
+            if device.bus == "line1" {
+                observed.health = .offline
+                observed.since = at(0)
+            }
+            devices[device.name] = observed
+        }
+        _ = tracker.update(conditions: evaluator.evaluate(AlertObservation(devices: devices), now: now), now: now)
+        let suppression = AlertSuppression(alerts: tracker.alerts, silences: [], now: now)
+        for notification in planner.due(alerts: tracker.alerts, suppression: suppression, now: now) {
+            sent += notification.alerts.map { "\($0.rule) \($0.labels["device"] ?? $0.labels["bus"] ?? "")" }
+            planner.noteSuccess(groupKey: notification.groupKey, now: now)
+        }
+    }
+    #expect(sent == ["bus_offline line1"])
+    let recorded = tracker.alerts.filter { $0.rule == "device_offline" && $0.state == .firing }
+    #expect(
+        recorded.compactMap { $0.labels["device"] }.sorted() == ["zone-a-climate", "zone-a-dose", "zone-c-climate"])
+}
