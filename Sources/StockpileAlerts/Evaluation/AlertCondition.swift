@@ -39,16 +39,16 @@ public struct AlertCondition: Hashable, Sendable {
     /// A sentence for people.
     public var summary: String
 
-    /// A condition; the fingerprint is computed from the labels.
+    /// A condition; the fingerprint is computed from the labels unless given (it must be theirs).
     public init(
-        rule: String, isNoData: Bool = false, labels: [String: String], severity: AlertSeverity,
-        timing: AlertTiming = AlertTiming(), status: Status, activeSince: Date? = nil, value: Double? = nil,
-        summary: String = ""
+        rule: String, isNoData: Bool = false, labels: [String: String], fingerprint: String? = nil,
+        severity: AlertSeverity, timing: AlertTiming = AlertTiming(), status: Status, activeSince: Date? = nil,
+        value: Double? = nil, summary: String = ""
     ) {
         self.rule = rule
         self.isNoData = isNoData
         self.labels = labels
-        self.fingerprint = AlertLabels.fingerprint(labels)
+        self.fingerprint = fingerprint ?? AlertLabels.fingerprint(labels)
         self.severity = severity
         self.timing = timing
         self.status = status

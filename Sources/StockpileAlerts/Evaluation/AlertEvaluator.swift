@@ -10,71 +10,136 @@ import StockpileDomain
 /// data never resolves an alert (the Prometheus trap, prometheus/alertmanager#2264); the no-data
 /// rules say it instead.
 public struct AlertEvaluator: Sendable {
-    /// The rules and the site context they are judged with.
-    public var configuration: AlertConfiguration
+    /// The labels and fingerprint of one subject of a rule: fixed by the configuration, so computed once.
+    struct Identity: Hashable, Sendable {
+        var labels: [String: String]
+        var fingerprint: String
 
-    /// An evaluator for a configuration.
+        init(_ labels: [String: String]) {
+            self.labels = labels
+            self.fingerprint = AlertLabels.fingerprint(labels)
+        }
+    }
+
+    /// The rules and the site context they are judged with.
+    public let configuration: AlertConfiguration
+    /// Each rule's subjects, in `configuration.rules` order.
+    private let identities: [[Identity]]
+
+    /// An evaluator for a configuration; every subject's labels and fingerprint are computed here, once.
     public init(configuration: AlertConfiguration) {
         self.configuration = configuration
+        self.identities = configuration.rules.map { Self.identities(of: $0, in: configuration) }
     }
 
     /// The conditions of every rule at `now`.
     public func evaluate(_ observation: AlertObservation, now: Date) -> [AlertCondition] {
         var result: [AlertCondition] = []
-        for rule in configuration.rules {
-            result += evaluate(rule, observation, now: now)
+        for (rule, subjects) in zip(configuration.rules, identities) {
+            result += evaluate(rule, subjects, observation, now: now)
         }
         return result
     }
 
     /// The conditions of one rule at `now`.
     public func evaluate(_ rule: AlertRule, _ observation: AlertObservation, now: Date) -> [AlertCondition] {
+        evaluate(rule, Self.identities(of: rule, in: configuration), observation, now: now)
+    }
+
+    private func evaluate(
+        _ rule: AlertRule, _ subjects: [Identity], _ observation: AlertObservation, now: Date
+    )
+        -> [AlertCondition]
+    {
         switch rule.kind {
-        case .threshold(let point, let level, let devices):
-            devices.map { threshold(rule, device: $0, point: point, level: level, observation) }
-        case .rate(let point, let level, let window, let devices):
-            devices.map { rate(rule, device: $0, point: point, level: level, window: window, observation, now: now) }
-        case .offline(let devices):
-            devices.map { offline(rule, device: $0, observation) }
-        case .stale(let point, let devices):
-            devices.map { stale(rule, device: $0, point: point, observation) }
-        case .busOffline(let buses):
-            buses.map { busOffline(rule, bus: $0, observation) }
-        case .deviceStatus(let flags, let badPoints, let devices):
-            devices.map { deviceStatus(rule, device: $0, flags: flags, badPoints: badPoints, observation) }
-        case .ledger(let events, let locations):
-            ledger(rule, events: events, locations: locations, observation)
+        case .threshold(let point, let level, _):
+            subjects.map { threshold(rule, $0, point: point, level: level, observation) }
+        case .rate(let point, let level, let window, _):
+            subjects.map { rate(rule, $0, point: point, level: level, window: window, observation, now: now) }
+        case .offline:
+            subjects.map { offline(rule, $0, observation) }
+        case .stale(let point, _):
+            subjects.map { stale(rule, $0, point: point, observation) }
+        case .busOffline:
+            subjects.map { busOffline(rule, $0, observation) }
+        case .deviceStatus(let flags, let badPoints, _):
+            subjects.map { deviceStatus(rule, $0, flags: flags, badPoints: badPoints, observation) }
+        case .ledger:
+            subjects.map { ledger(rule, $0, observation) }
         case .door(let door):
-            [self.door(rule, door, observation, now: now)]
-        case .materialHumidity(let point, let margin, let devices):
-            devices.map { materialHumidity(rule, device: $0, point: point, margin: margin, observation) }
+            subjects.map { self.door(rule, $0, door, observation, now: now) }
+        case .materialHumidity(let point, let margin, _):
+            subjects.map { materialHumidity(rule, $0, point: point, margin: margin, observation) }
         }
     }
 
     // MARK: - Labels
 
-    private func labels(_ rule: AlertRule, device: String? = nil, point: String? = nil) -> [String: String] {
-        var labels = ["alertname": rule.name, "severity": rule.severity.rawValue]
-        if !configuration.site.isEmpty { labels["site"] = configuration.site }
-        if let device {
-            labels["device"] = device
-            if let context = configuration.devices[device] {
-                labels["bus"] = context.bus
-                if let zone = context.zone { labels["zone"] = zone }
-                if let location = context.location { labels["location"] = location }
+    /// Every subject of a rule, in evaluation order, with its labels: `alertname`, `severity`, `site`, and
+    /// the subject's `device`, `bus`, `zone`, `location`, `point`, `limit`, `event` as they apply.
+    static func identities(of rule: AlertRule, in configuration: AlertConfiguration) -> [Identity] {
+        func labels(device: String? = nil, point: String? = nil) -> [String: String] {
+            var labels = ["alertname": rule.name, "severity": rule.severity.rawValue]
+            if !configuration.site.isEmpty { labels["site"] = configuration.site }
+            if let device {
+                labels["device"] = device
+                if let context = configuration.devices[device] {
+                    labels["bus"] = context.bus
+                    if let zone = context.zone { labels["zone"] = zone }
+                    if let location = context.location { labels["location"] = location }
+                }
             }
+            if let point { labels["point"] = point }
+            return labels
         }
-        if let point { labels["point"] = point }
-        return labels
+        func with(_ labels: [String: String], _ extra: [String: String]) -> Identity {
+            Identity(labels.merging(extra) { _, new in new })
+        }
+        switch rule.kind {
+        case .threshold(let point, let level, let devices):
+            return devices.map { with(labels(device: $0, point: point), ["limit": level.text]) }
+        case .rate(let point, let level, _, let devices):
+            return devices.map { with(labels(device: $0, point: point), ["limit": rateText(level)]) }
+        case .offline(let devices), .deviceStatus(_, _, let devices):
+            return devices.map { Identity(labels(device: $0)) }
+        case .stale(let point, let devices), .materialHumidity(let point, _, let devices):
+            return devices.map { Identity(labels(device: $0, point: point)) }
+        case .busOffline(let buses):
+            return buses.map { with(labels(), ["bus": $0]) }
+        case .ledger(let events, let locations):
+            let watched = locations.isEmpty ? Set(configuration.locations.keys) : locations
+            var result: [Identity] = []
+            for location in watched.sorted() {
+                for kind in events.sorted(by: { $0.rawValue < $1.rawValue }) {
+                    var extra = ["location": location, "event": kind.rawValue]
+                    if let context = configuration.locations[location] {
+                        if let zone = context.zone { extra["zone"] = zone }
+                        if let device = context.device { extra["device"] = device }
+                    }
+                    result.append(with(labels(), extra))
+                }
+            }
+            return result
+        case .door(let door):
+            return [Identity(labels(device: door.device, point: door.point))]
+        }
+    }
+
+    /// `rising faster than 3/h` or `falling faster than 5/h`.
+    static func rateText(_ level: ThresholdLevel) -> String {
+        level.direction == .above
+            ? "rising faster than \(AlertText.number(level.limit))/h"
+            : "falling faster than \(AlertText.number(-level.limit))/h"
     }
 
     private func condition(
-        _ rule: AlertRule, _ labels: [String: String], _ status: AlertCondition.Status, since: Date? = nil,
+        _ rule: AlertRule, _ identity: Identity, _ status: AlertCondition.Status, since: Date? = nil,
         value: Double? = nil, summary: String
     ) -> AlertCondition {
         AlertCondition(
-            rule: rule.name, isNoData: rule.isNoData, labels: labels, severity: rule.severity, timing: rule.timing,
-            status: status, activeSince: status == .active ? since : nil, value: value, summary: summary)
+            rule: rule.name, isNoData: rule.isNoData, labels: identity.labels, fingerprint: identity.fingerprint,
+            severity: rule.severity, timing: rule.timing, status: status, activeSince: status == .active ? since : nil,
+            value: value, summary: summary)
     }
 
     /// The point's usable value, or nil (device missing or offline, point missing or not good).
@@ -96,10 +161,9 @@ public struct AlertEvaluator: Sendable {
     // MARK: - Kinds
 
     private func threshold(
-        _ rule: AlertRule, device: String, point: String, level: ThresholdLevel, _ observation: AlertObservation
+        _ rule: AlertRule, _ labels: Identity, point: String, level: ThresholdLevel, _ observation: AlertObservation
     ) -> AlertCondition {
-        var labels = labels(rule, device: device, point: point)
-        labels["limit"] = level.text
+        let device = labels.labels["device"] ?? ""
         guard let value = usable(device, point, observation) else {
             return condition(rule, labels, .unknown, summary: "\(point) of \(device): no usable reading")
         }
@@ -110,15 +174,11 @@ public struct AlertEvaluator: Sendable {
     }
 
     private func rate(
-        _ rule: AlertRule, device: String, point: String, level: ThresholdLevel, window: Duration,
+        _ rule: AlertRule, _ labels: Identity, point: String, level: ThresholdLevel, window: Duration,
         _ observation: AlertObservation, now: Date
     ) -> AlertCondition {
-        var labels = labels(rule, device: device, point: point)
-        let limitText =
-            level.direction == .above
-            ? "rising faster than \(AlertText.number(level.limit))/h"
-            : "falling faster than \(AlertText.number(-level.limit))/h"
-        labels["limit"] = limitText
+        let device = labels.labels["device"] ?? ""
+        let limitText = labels.labels["limit"] ?? Self.rateText(level)
         let seconds = window.timeInterval
         guard let observed = observation.devices[device], observed.health != .offline,
             let reading = observed.points[point],
@@ -150,8 +210,8 @@ public struct AlertEvaluator: Sendable {
         return variance > 0 ? covariance / variance : nil
     }
 
-    private func offline(_ rule: AlertRule, device: String, _ observation: AlertObservation) -> AlertCondition {
-        let labels = labels(rule, device: device)
+    private func offline(_ rule: AlertRule, _ labels: Identity, _ observation: AlertObservation) -> AlertCondition {
+        let device = labels.labels["device"] ?? ""
         guard let observed = observation.devices[device] else {
             return condition(rule, labels, .unknown, summary: "\(device): not polled yet")
         }
@@ -162,11 +222,11 @@ public struct AlertEvaluator: Sendable {
     }
 
     private func stale(
-        _ rule: AlertRule, device: String, point: String, _ observation: AlertObservation
+        _ rule: AlertRule, _ labels: Identity, point: String, _ observation: AlertObservation
     )
         -> AlertCondition
     {
-        let labels = labels(rule, device: device, point: point)
+        let device = labels.labels["device"] ?? ""
         guard let observed = observation.devices[device], observed.health != .offline,
             let reading = observed.points[point]
         else { return condition(rule, labels, .unknown, summary: "\(point) of \(device): device not answering") }
@@ -179,9 +239,8 @@ public struct AlertEvaluator: Sendable {
             summary: "\(point) of \(device) has no fresh value (\(reading.quality.rawValue))")
     }
 
-    private func busOffline(_ rule: AlertRule, bus: String, _ observation: AlertObservation) -> AlertCondition {
-        var labels = labels(rule)
-        labels["bus"] = bus
+    private func busOffline(_ rule: AlertRule, _ labels: Identity, _ observation: AlertObservation) -> AlertCondition {
+        let bus = labels.labels["bus"] ?? ""
         let members = configuration.busDevices[bus] ?? []
         let observed = members.compactMap { observation.devices[$0] }
         guard !members.isEmpty, observed.count == members.count else {
@@ -196,9 +255,10 @@ public struct AlertEvaluator: Sendable {
     }
 
     private func deviceStatus(
-        _ rule: AlertRule, device: String, flags: Set<String>, badPoints: Set<String>, _ observation: AlertObservation
+        _ rule: AlertRule, _ labels: Identity, flags: Set<String>, badPoints: Set<String>,
+        _ observation: AlertObservation
     ) -> AlertCondition {
-        let labels = labels(rule, device: device)
+        let device = labels.labels["device"] ?? ""
         guard let observed = observation.devices[device], observed.health != .offline else {
             return condition(rule, labels, .unknown, summary: "\(device): no status reading")
         }
@@ -213,50 +273,29 @@ public struct AlertEvaluator: Sendable {
         return condition(rule, labels, .active, summary: "\(device) reports \(parts.joined(separator: "; "))")
     }
 
-    private func ledger(
-        _ rule: AlertRule, events: Set<LedgerEventKind>, locations: Set<String>, _ observation: AlertObservation
-    ) -> [AlertCondition] {
-        let watched = locations.isEmpty ? Set(configuration.locations.keys) : locations
-        var result: [AlertCondition] = []
-        for location in watched.sorted() {
-            for kind in events.sorted(by: { $0.rawValue < $1.rawValue }) {
-                var labels = labels(rule)
-                labels["location"] = location
-                labels["event"] = kind.rawValue
-                if let context = configuration.locations[location] {
-                    if let zone = context.zone { labels["zone"] = zone }
-                    if let device = context.device { labels["device"] = device }
-                }
-                guard observation.ledgerKnown else {
-                    result.append(condition(rule, labels, .unknown, summary: "\(location): ledger not read yet"))
-                    continue
-                }
-                let open = observation.ledgerEvents.filter { $0.kind == kind && $0.location == location }
-                guard let largest = open.max(by: { abs($0.kilograms) < abs($1.kilograms) }),
-                    let since = open.map(\.since).min()
-                else {
-                    result.append(condition(rule, labels, .inactive, summary: "\(location): no open \(kind.rawValue)"))
-                    continue
-                }
-                let detail = largest.detail.isEmpty ? "\(AlertText.number(largest.kilograms)) kg" : largest.detail
-                let more = open.count > 1 ? " and \(open.count - 1) more" : ""
-                result.append(
-                    condition(
-                        rule, labels, .active, since: since, value: largest.kilograms,
-                        summary:
-                            "\(kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(location): \(detail)\(more)"
-                    ))
-            }
+    private func ledger(_ rule: AlertRule, _ labels: Identity, _ observation: AlertObservation) -> AlertCondition {
+        let location = labels.labels["location"] ?? ""
+        let kind = labels.labels["event"].flatMap(LedgerEventKind.init(rawValue:))
+        guard observation.ledgerKnown else {
+            return condition(rule, labels, .unknown, summary: "\(location): ledger not read yet")
         }
-        return result
+        let open = observation.ledgerEvents.filter { $0.kind == kind && $0.location == location }
+        let name = (kind?.rawValue ?? "?").replacingOccurrences(of: "_", with: " ")
+        guard let largest = open.max(by: { abs($0.kilograms) < abs($1.kilograms) }),
+            let since = open.map(\.since).min()
+        else { return condition(rule, labels, .inactive, summary: "\(location): no open \(name)") }
+        let detail = largest.detail.isEmpty ? "\(AlertText.number(largest.kilograms)) kg" : largest.detail
+        let more = open.count > 1 ? " and \(open.count - 1) more" : ""
+        return condition(
+            rule, labels, .active, since: since, value: largest.kilograms,
+            summary: "\(name) at \(location): \(detail)\(more)")
     }
 
     private func door(
-        _ rule: AlertRule, _ door: AlertRule.DoorRule, _ observation: AlertObservation, now: Date
+        _ rule: AlertRule, _ labels: Identity, _ door: AlertRule.DoorRule, _ observation: AlertObservation, now: Date
     )
         -> AlertCondition
     {
-        let labels = labels(rule, device: door.device, point: door.point)
         guard let observed = observation.devices[door.device], observed.health != .offline,
             let reading = observed.points[door.point], reading.isUsable, let value = reading.value
         else { return condition(rule, labels, .unknown, summary: "\(door.point) of \(door.device): no usable reading") }
@@ -278,9 +317,9 @@ public struct AlertEvaluator: Sendable {
     }
 
     private func materialHumidity(
-        _ rule: AlertRule, device: String, point: String, margin: Double, _ observation: AlertObservation
+        _ rule: AlertRule, _ labels: Identity, point: String, margin: Double, _ observation: AlertObservation
     ) -> AlertCondition {
-        let labels = labels(rule, device: device, point: point)
+        let device = labels.labels["device"] ?? ""
         guard let zone = configuration.devices[device]?.zone, let limit = observation.materialHumidityLimits[zone]
         else {
             return condition(rule, labels, .inactive, summary: "\(device): no hygroscopic material in its zone")
