@@ -21,14 +21,14 @@ public struct AlertLogEntry: Hashable, Sendable {
         if let by = transition.by { metadata["by"] = by }
         if let comment = transition.comment, !comment.isEmpty { metadata["comment"] = comment }
         self.metadata = metadata
-        let said: String
+        let head = "alert \(transition.alertID) \(transition.to.rawValue)"
         switch transition.to {
         case .acknowledged:
-            said = "acknowledged by \(transition.by ?? "?")" + (transition.comment.map { ": \($0)" } ?? "")
-        case .inactive: said = "cleared before it fired: \(alert.summary)"
-        default: said = alert.summary
+            let comment = transition.comment.flatMap { $0.isEmpty ? nil : $0 }
+            message = "\(head) by \(transition.by ?? "?")" + (comment.map { ": \($0)" } ?? "")
+        case .inactive: message = "\(head) (cleared before it fired): \(alert.summary)"
+        default: message = "\(head): \(alert.summary)"
         }
-        message = "alert \(transition.alertID) \(transition.to.rawValue): \(said)"
         isWarning = transition.to == .firing && alert.severity >= .warning
     }
 }
