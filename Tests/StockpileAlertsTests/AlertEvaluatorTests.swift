@@ -13,7 +13,8 @@ struct AlertEvaluatorTests {
             """
             alerts:
               rules:
-                - {name: b_humidity, kind: threshold, device: zone-b-climate, point: humidity, above: 65, clear_margin: 3}
+                - {name: b_humidity, kind: threshold, device: zone-b-climate, point: humidity,
+                   above: 65, clear_margin: 3}
                 - {name: b1_loss, kind: rate, location: bay-b1, falling_faster_than: 5, window: 30m, severity: critical}
                 - {name: dock_stale, kind: stale, device: zone-c-climate, point: humidity, for: 2m}
                 - {name: dose_fault, kind: device_status, device: zone-a-dose, bad_points: [dose_rate]}

@@ -72,7 +72,8 @@ struct AlertTrackerTests {
             """
             alerts:
               rules:
-                - {name: b_humidity, kind: threshold, device: zone-b-climate, point: humidity, above: 65, clear_margin: 3}
+                - {name: b_humidity, kind: threshold, device: zone-b-climate, point: humidity,
+                   above: 65, clear_margin: 3}
             """)
         let evaluator = AlertEvaluator(configuration: configuration)
         var tracker = AlertTracker()

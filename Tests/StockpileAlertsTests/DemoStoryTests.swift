@@ -30,7 +30,7 @@ struct DemoStoryTests {
     }
 
     @Test(
-        "humidity pending 435, firing 555, resolving at 1760 below its margin; removal firing 270; dock offline 495–540"
+        "humidity pending 435, firing 555, resolved 1760; the removal firing 270; the dock offline 495–540"
     )
     func story() throws {
         let configuration = try alerts(
@@ -114,7 +114,7 @@ struct DemoStoryTests {
 }
 
 @Test(
-    "the RS-485 line going silent is one notification (bus_offline), not one per device; its devices' alerts are recorded"
+    "a silent RS-485 line is one notification (bus_offline), not one per device, whose alerts are recorded"
 )
 func silentLineIsOneNotification() throws {
     let configuration = try alerts(

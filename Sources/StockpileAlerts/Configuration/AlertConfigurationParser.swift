@@ -165,9 +165,8 @@ public enum AlertConfigurationParser {
             let labels = try field.strings()
             if labels != [NotificationPolicy.everyLabel] {
                 for label in labels where !AlertLabels.known.contains(label) {
-                    throw field.error(
-                        "unknown label \"\(label)\" (use \(AlertLabels.known.sorted().joined(separator: ", ")) or \"...\")"
-                    )
+                    let known = AlertLabels.known.sorted().joined(separator: ", ")
+                    throw field.error("unknown label \"\(label)\" (use \(known) or \"...\")")
                 }
             }
             policy.groupBy = labels

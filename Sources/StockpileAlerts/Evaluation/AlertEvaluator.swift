@@ -306,9 +306,8 @@ public struct AlertEvaluator: Sendable {
         if let limit = door.openLongerThan, openFor >= limit.timeInterval {
             return condition(
                 rule, labels, .active, since: since.addingTimeInterval(limit.timeInterval), value: 1,
-                summary:
-                    "\(door.point) open for \(DurationText.describeSeconds(openFor)), limit \(DurationText.describe(limit))"
-            )
+                summary: "\(door.point) open for \(DurationText.describeSeconds(openFor)), "
+                    + "limit \(DurationText.describe(limit))")
         }
         if let schedule = door.schedule, !schedule.allowsOpen(at: now) {
             return condition(rule, labels, .active, value: 1, summary: "\(door.point) open outside its schedule")
@@ -330,8 +329,9 @@ public struct AlertEvaluator: Sendable {
             return condition(rule, labels, .unknown, summary: "\(point) of \(device): no usable reading")
         }
         let summary =
-            "\(point) in \(zone) is \(AlertText.number(value)), above the stored material's limit \(AlertText.number(limit))"
-            + " (clears at \(AlertText.number(level.clearingLevel)))"
+            "\(point) in \(zone) is \(AlertText.number(value)), "
+            + "limit \(AlertText.number(limit)) of the material stored there "
+            + "(clears at \(AlertText.number(level.clearingLevel)))"
         return condition(rule, labels, Self.status(level.judge(value)), value: value, summary: summary)
     }
 }
