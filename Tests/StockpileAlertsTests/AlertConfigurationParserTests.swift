@@ -240,6 +240,42 @@ struct AlertConfigurationParserTests {
                 "expected a duration"
             ),
             ("alerts:\n  defaults:\n    door_open: off\n", 3, "alerts.defaults.door_open", "unknown field"),
+            (
+                "alerts:\n  rules:\n    - {name: x, kind: siren}\n", 3, "alerts.rules[0].kind",
+                "unknown rule kind \"siren\""
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: d, kind: door, device: doors-io, point: door_1}\n", 3,
+                "alerts.rules[0]",
+                "give `open_longer_than` or a `schedule`"
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: x, kind: threshold, device: zone-b-climate, point: humidity,"
+                    + " above: 60, levels: [{above: 70}]}\n",
+                3, "alerts.rules[0].above", "inside each level"
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: x, kind: threshold, device: zone-b-climate, point: humidity,"
+                    + " above: 60, below: 10}\n",
+                3, "alerts.rules[0].below", "not both"
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: x, kind: threshold, device: zone-b-climate, zone: bay-b, point: humidity,"
+                    + " above: 60}\n",
+                3, "alerts.rules[0].zone", "not several"
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: 9x, kind: offline}\n", 3, "alerts.rules[0].name", "not a usable name"
+            ),
+            (
+                "alerts:\n  rules:\n    - {name: x, kind: threshold, device: zone-b-climate, point: humidity,"
+                    + " above: 60, clear_margin: -1}\n",
+                3, "alerts.rules[0].clear_margin", "out of range"
+            ),
+            (
+                "alerts:\n  receivers:\n    - {name: log, type: webhook, url: \"http://x\"}\n", 3,
+                "alerts.receivers[0].name", "built-in log receiver"
+            ),
         ])
     func refusals(text: String, line: Int, field: String, message: String) {
         let error = alertsError(text)

@@ -204,3 +204,24 @@ struct NotificationPlannerTests {
             ])
     }
 }
+
+@Test("with send_resolved off, a resolution is recorded but never sent")
+func sendResolvedOff() {
+    var policy = NotificationPolicy(groupWait: .zero, groupInterval: .seconds(60))
+    policy.sendResolved = false
+    var planner = NotificationPlanner(receiver: "pager", policy: policy)
+    var tracker = AlertTracker()
+    func plan(_ seconds: Double) -> [AlertNotification] {
+        let due = planner.due(
+            alerts: tracker.alerts,
+            suppression: AlertSuppression(alerts: tracker.alerts, silences: [], now: at(seconds)),
+            now: at(seconds))
+        for notification in due { planner.noteSuccess(groupKey: notification.groupKey, now: at(seconds)) }
+        return due
+    }
+    _ = tracker.update(conditions: [condition(.active)], now: at(0))
+    #expect(plan(0).count == 1)
+    _ = tracker.update(conditions: [condition(.inactive)], now: at(10))
+    #expect(tracker.alerts.first?.state == .resolved)
+    for seconds in [10.0, 70, 600] { #expect(plan(seconds).isEmpty) }
+}
