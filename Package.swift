@@ -95,6 +95,9 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 2: pure alerting — rules from the site file, evaluation, lifecycle, silences, notification
+        // planning and payloads, all on instants passed in. No I/O, no clock, no store.
+        .target(name: "StockpileAlerts", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
         // Layer 3: ledger files (CSV import and export) and reconciliation reports over the store.
         .target(
             name: "StockpileLedger",
@@ -142,6 +145,9 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "ModbusServing"], swiftSettings: strictSwift),
         .testTarget(
             name: "StockpileDomainTests", dependencies: ["StockpileDomain", "StockpileTestSupport"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "StockpileAlertsTests", dependencies: ["StockpileAlerts", "StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift),
         .testTarget(
             name: "SimulatorCoreTests", dependencies: ["SimulatorCore", "StockpileDomain", "StockpileTestSupport"],
