@@ -18,6 +18,11 @@ public enum AlertConfigurationParser {
             site: site.id)
     }
 
+    /// The `alerts` section of the site file `site` was loaded from, or the defaults when it has none.
+    public static func load(site: SiteConfiguration) throws(ConfigurationError) -> AlertConfiguration {
+        try parse(siteRoot: try YAMLField.parse(try YAMLField.text(ofFile: site.file), file: site.file), site: site)
+    }
+
     /// The `alerts` section of a whole site file (its root), or the defaults when it has none.
     public static func parse(
         siteRoot root: YAMLField, site: SiteConfiguration
