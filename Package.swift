@@ -70,12 +70,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Layer 3: the store — readings, minute aggregates, health events and the chained ledger in one
-        // SQLite file (GRDB, WAL; SHA-256 from swift-crypto).
+        // Layer 3: the store — readings, minute aggregates, health events, the chained ledger and the alerts
+        // (their history, silences, notifier state) in one SQLite file (GRDB, WAL; SHA-256 from swift-crypto).
         .target(
             name: "StockpileStore",
             dependencies: [
-                "StockpileDomain",
+                "StockpileAlerts", "StockpileDomain",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,8 +118,8 @@ let package = Package(
         .executableTarget(
             name: "stockpile",
             dependencies: [
-                "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileDomain",
-                "StockpileLedger", "StockpileStore",
+                "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileAlerts",
+                "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "StockpileStoreTests",
             dependencies: [
-                "StockpileStore", "StockpileDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                "StockpileStore", "StockpileAlerts", "StockpileDomain", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -192,8 +192,9 @@ let package = Package(
         .testTarget(
             name: "StockpileCLITests",
             dependencies: [
-                "Modbus", "ModbusServing", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "Modbus", "ModbusServing", "StockpileAlerts", "StockpileDomain", "StockpileStore",
+                "StockpileTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["peers"],
             swiftSettings: strictSwift

@@ -9,8 +9,9 @@ import GRDB
 // Room left for later issues — their tables are NOT created here, each issue appends its own migration:
 // - Ledger and reconciliation: landed in `v3` (materials, locations, lots, the chained `ledger_transaction`,
 //   `physical_count`) and `v4` (`movement_event`). Reports are computed, not stored.
-// - Alerts: `alert` (one per rule and subject, its state: pending, firing, resolved, no data), `alert_event`
-//   (every transition, acknowledgements with who, when and comment) and `silence` (maintenance windows).
+// - Alerts: landed in `v6` (`alert`, one row per occurrence with its whole value as JSON; the append-only
+//   `alert_event`, every transition with who and why; `silence`; `alert_request`, the CLI's acknowledgements
+//   for a running agent; `notifier_state` and `notifier_delivery`, each receiver's planner and counters).
 // - Audit trail: a hash chain over the ledger and alert tables, plus the anchors signed reports refer to.
 // - Store-and-forward to a central PostgreSQL: a cursor per destination over `reading.id`, which only grows.
 extension AppDatabase {
@@ -283,6 +284,96 @@ extension AppDatabase {
             try db.drop(index: "ledger_transaction_on_lot_time")
             try db.create(index: "ledger_transaction_on_time", on: "ledger_transaction", columns: ["time"])
             try db.create(index: "ledger_transaction_on_lot", on: "ledger_transaction", columns: ["lot"])
+        }
+
+        // The alerts (issue 11). An `alert` row is one occurrence (the tracker's `Alert.id`): its `body` is the
+        // whole `Alert` as JSON, history included, which is what the agent restores; the other columns are
+        // copies of its fields for the queries (open alerts, a fingerprint's occurrences). Every transition is
+        // also a row of `alert_event`, append-only like the ledger, and unique per alert, states and instant,
+        // so saving the same transition twice records it once.
+        migrator.registerMigration("v6") { db in
+            try db.create(table: "alert") { t in
+                t.primaryKey("id", .integer)
+                t.column("fingerprint", .text).notNull()
+                t.column("rule", .text).notNull()
+                t.column("severity", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("starts_at", .integer)
+                t.column("ends_at", .integer)
+                t.column("updated_at", .integer).notNull()
+                t.column("body", .text).notNull()
+            }
+            // Open alerts (`state` in pending, firing, acknowledged) and recently resolved ones (`ends_at`).
+            try db.create(index: "alert_on_state_ends_at", on: "alert", columns: ["state", "ends_at"])
+            try db.create(index: "alert_on_fingerprint", on: "alert", columns: ["fingerprint", "id"])
+
+            try db.create(table: "alert_event") { t in
+                t.primaryKey("id", .integer)
+                t.column("alert_id", .integer).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.column("rule", .text).notNull()
+                t.column("from_state", .text).notNull()
+                t.column("to_state", .text).notNull()
+                t.column("at", .integer).notNull()
+                t.column("value", .double)
+                t.column("by", .text)
+                t.column("comment", .text)
+            }
+            try db.create(
+                index: "alert_event_once", on: "alert_event", columns: ["alert_id", "from_state", "to_state", "at"],
+                options: [.unique])
+            try db.create(index: "alert_event_on_at", on: "alert_event", columns: ["at"])
+            for action in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER alert_event_no_\(action.lowercased()) BEFORE \(action) ON alert_event
+                        BEGIN SELECT RAISE(ABORT, 'alert_event is append-only: history is never edited'); END
+                        """)
+            }
+
+            // `expired_at`, `expired_by`: a silence ended early, and who ended it. The row is kept, so who
+            // silenced what, and for how long, stays on record.
+            try db.create(table: "silence") { t in
+                t.primaryKey("id", .text)
+                t.column("matchers", .text).notNull()
+                t.column("starts_at", .integer).notNull()
+                t.column("ends_at", .integer).notNull()
+                t.column("created_by", .text).notNull()
+                t.column("comment", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("expired_at", .integer)
+                t.column("expired_by", .text)
+            }
+            try db.create(index: "silence_on_ends_at", on: "silence", columns: ["ends_at"])
+
+            // Requests from the CLI to a running agent, which completes them: `outcome` NULL means accepted,
+            // otherwise it is the refusal.
+            try db.create(table: "alert_request") { t in
+                t.primaryKey("id", .integer)
+                t.column("kind", .text).notNull()
+                t.column("alert_id", .integer).notNull()
+                t.column("by", .text).notNull()
+                t.column("comment", .text).notNull()
+                t.column("requested_at", .integer).notNull()
+                t.column("done_at", .integer)
+                t.column("outcome", .text)
+            }
+            try db.create(index: "alert_request_on_done_at", on: "alert_request", columns: ["done_at"])
+
+            // Each receiver's `NotificationPlanner` as JSON, and its delivery counters for `stockpile status`.
+            try db.create(table: "notifier_state") { t in
+                t.primaryKey("receiver", .text)
+                t.column("planner", .text).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+            try db.create(table: "notifier_delivery") { t in
+                t.primaryKey("receiver", .text)
+                t.column("sent", .integer).notNull()
+                t.column("failed", .integer).notNull()
+                t.column("last_success_at", .integer)
+                t.column("last_failure_at", .integer)
+                t.column("last_error", .text)
+            }
         }
 
         return migrator

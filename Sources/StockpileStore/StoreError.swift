@@ -12,6 +12,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let schemaMismatch = Code(rawValue: "schemaMismatch")
         /// The path is something else: a directory, an unreadable file, a file that is not SQLite.
         public static let notAStore = Code(rawValue: "notAStore")
+        /// A value was refused before it was written (a silence without a matcher, an id already taken).
+        public static let refused = Code(rawValue: "refused")
+        /// A stored value (an alert's JSON body) cannot be read back.
+        public static let unreadableRecord = Code(rawValue: "unreadableRecord")
     }
 
     /// The kind of problem.
