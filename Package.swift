@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -98,6 +102,21 @@ let package = Package(
         // Layer 2: pure alerting — rules from the site file, evaluation, lifecycle, silences, notification
         // planning and payloads, all on instants passed in. No I/O, no clock, no store.
         .target(name: "StockpileAlerts", dependencies: ["StockpileDomain"], swiftSettings: strictSwift),
+        // Layer 3: the alert senders — webhook and Alertmanager over async-http-client, a command through
+        // swift-subprocess (no shell, a time limit); each turns one notification into one delivery or a typed error.
+        .target(
+            name: "StockpileNotifiers",
+            dependencies: [
+                "StockpileAlerts", "StockpileDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Layer 3: ledger files (CSV import and export) and reconciliation reports over the store.
         .target(
             name: "StockpileLedger",
@@ -149,6 +168,17 @@ let package = Package(
         .testTarget(
             name: "StockpileAlertsTests", dependencies: ["StockpileAlerts", "StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift),
+        .testTarget(
+            name: "StockpileNotifiersTests",
+            dependencies: [
+                "StockpileNotifiers", "StockpileAlerts", "StockpileDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SimulatorCoreTests", dependencies: ["SimulatorCore", "StockpileDomain", "StockpileTestSupport"],
             swiftSettings: strictSwift),

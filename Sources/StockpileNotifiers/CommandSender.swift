@@ -1,0 +1,169 @@
+import Foundation
+public import Logging
+public import StockpileAlerts
+import Subprocess
+import Synchronization
+import SystemPackage
+
+/// Runs a `command` receiver's program with the webhook body on standard input.
+///
+/// The program is started directly, `path args…`, never through a shell, with the agent's
+/// environment and no other open file: swift-subprocess closes every descriptor above 2 in the
+/// child (`posix_spawn_file_actions_addclosefrom_np` on glibc) and opens its own pipes close-on-exec,
+/// so a program never holds the agent's sockets, its database or a device's line.
+///
+/// The whole run is bounded by the receiver's `timeout`: at `timeout − grace` the program's process
+/// group gets SIGTERM, at `timeout` SIGKILL (`grace` is a quarter of the timeout, at most 2 s). It
+/// runs in a session of its own, so the signals reach whatever it started too, and a grandchild
+/// that keeps a pipe open cannot hold the sender. Exit status 0 is success; another status is a
+/// `.commandExit` error, a signal a `.commandKilled` one, each with the start of what it wrote
+/// (standard error first; 4 KiB of each stream is kept, the rest read and dropped).
+public struct CommandSender: AlertSender {
+    /// The receiver's name.
+    public let receiver: String
+    /// The program's absolute path.
+    public let path: String
+    /// Its arguments.
+    public let arguments: [String]
+    /// The longest one run may take.
+    public let timeout: Duration
+    /// The dashboard URL the body's `externalURL` and `generatorURL`s are made from.
+    public let externalURL: String
+    private let logger: Logger
+    private let metrics: DeliveryMetrics
+
+    /// How much of each output stream is kept for the message.
+    static let outputLimit = 4096
+
+    /// A sender for a `command` receiver; nil for any other kind.
+    public init?(_ receiver: AlertReceiver, externalURL: String = "", logger: Logger) {
+        guard case .command(let path, let arguments, let timeout) = receiver.kind else { return nil }
+        self.receiver = receiver.name
+        self.path = path
+        self.arguments = arguments
+        self.timeout = timeout
+        self.externalURL = externalURL
+        self.logger = logger
+        metrics = DeliveryMetrics(receiver: receiver.name)
+    }
+
+    /// The time between SIGTERM and SIGKILL for a limit: a quarter of it, at most 2 s.
+    public static func grace(for limit: Duration) -> Duration {
+        min(limit / 4, .seconds(2))
+    }
+
+    /// Runs the program once with the notification's webhook body on standard input.
+    public func send(_ notification: AlertNotification) async throws(DeliveryError) {
+        let body = AlertmanagerWebhookBody(notification, externalURL: externalURL).json()
+        try await metrics.measure { () throws(DeliveryError) in
+            try await run(body)
+        }
+    }
+
+    private func run(_ body: Data) async throws(DeliveryError) {
+        let grace = Self.grace(for: timeout)
+        var options = PlatformOptions()
+        // A session of its own: its process group is its own, so the teardown's signals reach the
+        // program and its children and never the agent.
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: grace)]
+        let configuration = Configuration(
+            executable: .path(FilePath(path)), arguments: Arguments(arguments), environment: .inherit,
+            platformOptions: options)
+        let output = OutputCapture(limit: Self.outputLimit)
+        let errors = OutputCapture(limit: Self.outputLimit)
+
+        // The run races a timer; when the timer wins, the run's task is cancelled and swift-subprocess
+        // runs the teardown (SIGTERM, then SIGKILL after `grace`) and reaps the program before returning.
+        let ending = await withTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await Subprocess.run(
+                        configuration, input: .data(body), output: .sequence, error: .sequence
+                    ) { execution in
+                        async let standardOutput: Void = output.drain(execution.standardOutput)
+                        async let standardError: Void = errors.drain(execution.standardError)
+                        _ = try await (standardOutput, standardError)
+                    }
+                    return .terminated(result.terminationStatus)
+                } catch let error as SubprocessError {
+                    return .notStarted(error)
+                } catch {
+                    // Cancelled: the timer won, and the teardown has run.
+                    return nil
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout - grace)
+                return Task.isCancelled ? nil : .timeLimit
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .timeLimit
+        }
+
+        let written = Self.excerpt(errors: errors.text, output: output.text)
+        switch ending {
+        case .terminated(.exited(0)):
+            logger.debug("notification delivered", metadata: ["receiver": "\(receiver)", "command": "\(path)"])
+        case .terminated(.exited(let status)):
+            throw DeliveryError(
+                receiver: receiver, kind: .commandExit, code: Int(status),
+                message: "\(path) exited with status \(status)\(written)")
+        case .terminated(.signaled(let signal)):
+            throw DeliveryError(
+                receiver: receiver, kind: .commandKilled, code: Int(signal),
+                message: "\(path) was ended by signal \(signal)\(written)")
+        case .timeLimit:
+            throw DeliveryError(
+                receiver: receiver, kind: .commandKilled, code: Int(SIGTERM),
+                message: "\(path) was still running at its time limit of \(HTTPDelivery.seconds(timeout)) "
+                    + "and was killed\(written)")
+        case .notStarted(let error):
+            throw DeliveryError(
+                receiver: receiver, kind: .commandStart, code: error.underlyingError.map { Int($0.rawValue) },
+                message: "\(path) could not be started: \(error)")
+        }
+    }
+
+    /// `: stderr …; stdout …`, or nothing when the program wrote nothing.
+    static func excerpt(errors: String, output: String) -> String {
+        var parts: [String] = []
+        if !errors.isEmpty { parts.append("stderr: \(errors)") }
+        if !output.isEmpty { parts.append("stdout: \(output)") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
+    }
+
+    private enum Ending: Sendable {
+        case terminated(TerminationStatus)
+        case timeLimit
+        case notStarted(SubprocessError)
+    }
+}
+
+/// The first bytes of one output stream, kept while the stream is read to its end.
+private final class OutputCapture: Sendable {
+    private let kept = Mutex<[UInt8]>([])
+    private let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Reads the stream to its end (so the program never blocks on a full pipe), keeping `limit` bytes.
+    func drain(_ sequence: SubprocessOutputSequence) async throws {
+        for try await buffer in sequence {
+            buffer.withUnsafeBytes { bytes in
+                kept.withLock { kept in
+                    if kept.count < limit { kept += bytes.prefix(limit - kept.count) }
+                }
+            }
+        }
+    }
+
+    /// What was kept, as one line, at most 300 characters.
+    var text: String {
+        let line = HTTPDelivery.oneLine(String(decoding: kept.withLock { $0 }, as: UTF8.self))
+        return line.count > 300 ? String(line.prefix(300)) + "…" : line
+    }
+}
