@@ -10,7 +10,7 @@ struct AlertsCommand: AsyncParsableCommand {
         commandName: "alerts",
         abstract: "The alerts: list, show one with its history, acknowledge, silence, and the transitions.",
         discussion: """
-            The rules are the site file's alerts section (docs/alerts.md). These commands work while the agent
+            The rules are the site file's alerts section (docs/alerts.md). These commands work while the agent \
             runs: an acknowledgement goes through the agent, a silence is read by it within a second.
             """,
         subcommands: [
