@@ -77,7 +77,8 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(
             parsing: .unconditional,
             help: ArgumentHelp(
-                "A duration ago (24h, 30m) or an ISO 8601 instant (2026-12-01T08:00:00Z).", valueName: "T"),
+                "A duration ago (24h, the default; 30m) or an ISO 8601 instant (2026-12-01T08:00:00Z).",
+                valueName: "T"),
             transform: AlertsOutput.since)
         var since: AlertsOutput.Since = .ago(.seconds(86_400))
 
