@@ -175,10 +175,12 @@ struct AlertsCommandTests {
         #expect(missing.standardError.contains("no alert #99"))
     }
 
-    @Test("ack without an agent writes the acknowledgement once; a second one and a pending alert are refused")
+    @Test("ack without an agent (an unheld lock file) writes it once; a second one, pending, resolved are refused")
     func acknowledgeDirectly() async throws {
         let fixture = try await AlertsStore.make()
         defer { fixture.remove() }
+        // A lock file an agent left when it stopped: nobody holds it, so there is no agent to ask.
+        close(try fixture.holdLock())
         let outcome = try await fixture.run(["ack", "2", "--by", "ana", "--comment", "checking bay B1"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.contains("acknowledged #2"))
