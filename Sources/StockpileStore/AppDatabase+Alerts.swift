@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
-import StockpileDomain
 public import StockpileAlerts
+import StockpileDomain
 
 /// The alerts in the store (migration `v6`): the tracker's alerts and their transitions, silences, the CLI's
 /// requests to a running agent, and each receiver's planner and delivery counters.
