@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
-import StockpileDomain
 public import StockpileAlerts
+import StockpileDomain
 
 /// The alerts in the store (migration `v6`): the tracker's alerts and their transitions, silences, the CLI's
 /// requests to a running agent, and each receiver's planner and delivery counters.
@@ -245,6 +245,10 @@ extension AppDatabase {
     }
 
     /// Completes request `id` at `at`: accepted when `outcome` is nil, otherwise refused with that message.
+    ///
+    /// The CLI withdraws a request it stopped waiting for the same way (a refusal), so the agent should
+    /// acknowledge on a copy of its tracker, complete the request, and keep the copy only when this returns
+    /// true: an acknowledgement then never takes effect after the person was told it did not.
     ///
     /// - Returns: false when there is no such request or it was already completed (the first outcome stands).
     @discardableResult

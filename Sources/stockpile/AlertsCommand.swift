@@ -10,7 +10,7 @@ struct AlertsCommand: AsyncParsableCommand {
         commandName: "alerts",
         abstract: "The alerts: list, show one with its history, acknowledge, silence, and the transitions.",
         discussion: """
-            The rules are the site file's alerts section (docs/alerts.md). These commands work while the agent
+            The rules are the site file's alerts section (docs/alerts.md). These commands work while the agent \
             runs: an acknowledgement goes through the agent, a silence is read by it within a second.
             """,
         subcommands: [
@@ -77,7 +77,8 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(
             parsing: .unconditional,
             help: ArgumentHelp(
-                "A duration ago (24h, 30m) or an ISO 8601 instant (2026-12-01T08:00:00Z).", valueName: "T"),
+                "A duration ago (24h, the default; 30m) or an ISO 8601 instant (2026-12-01T08:00:00Z).",
+                valueName: "T"),
             transform: AlertsOutput.since)
         var since: AlertsOutput.Since = .ago(.seconds(86_400))
 

@@ -60,7 +60,7 @@ enum AlertsOutput {
         if let date = UTCTimestamp.parse(text.trimmingCharacters(in: .whitespaces)) { return .at(date) }
         do {
             return .ago(try CheckedNumber.duration(text, in: .zero...longest))
-        } catch {
+        } catch let error as CheckedNumber.Failure {
             throw ValidationError(
                 "\(error.message) (give a duration ago such as 24h, or an ISO 8601 time such as 2026-12-01T08:00:00Z)")
         }

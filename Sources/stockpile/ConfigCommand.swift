@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StockpileAlerts
 import StockpileDomain
 
 /// `stockpile config`: site files.
@@ -14,12 +15,13 @@ struct ConfigCommand: ParsableCommand {
 struct ConfigCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate a site file and print a summary: buses, devices, locations, zones, writes.",
+        abstract: "Validate a site file and print a summary: buses, devices, locations, zones, writes, alerts.",
         discussion: """
             The format is documented in docs/site-file.md. On a mistake, prints one line
             (FILE:LINE: field: message) and exits 1. Every profile the site uses also has its test
             vectors run through the decoder; a vector that does not decode as its profile says is
-            printed at its line and the check exits 1.
+            printed at its line and the check exits 1. The alerts section (docs/alerts.md) is checked
+            against the site's devices and profiles the same way.
             """)
 
     @Argument(
@@ -34,6 +36,12 @@ struct ConfigCheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try CommandFailure.loadSite(site, devices: devices)
+        let alerts: AlertConfiguration
+        do {
+            alerts = try AlertConfigurationParser.load(site: configuration)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
         // Each profile once, in the order the site first uses it.
         var seen: Set<String> = []
         let profiles = configuration.devices.map(\.profile).filter { seen.insert($0.file).inserted }
@@ -45,6 +53,7 @@ struct ConfigCheckCommand: ParsableCommand {
                     + "as their authors wrote")
         }
         print(SiteSummary.lines(configuration).joined(separator: "\n"))
+        print(SiteSummary.alerts(alerts))
         let vectors = profiles.map(\.vectors.count).reduce(0, +)
         let counted = profiles.count == 1 ? "1 profile" : "\(profiles.count) profiles"
         print("test vectors: \(vectors) in \(counted), each decoded as its profile says")
@@ -83,6 +92,21 @@ enum SiteSummary {
         let writes = site.writableDevices.map { "\($0.name) (\($0.commands.map(\.name).joined(separator: ", ")))" }
         lines.append("writes: " + (writes.isEmpty ? "none enabled" : writes.joined(separator: "; ")))
         return lines
+    }
+
+    /// `alerts: 7 rules (5 defaults), 2 receivers besides the log (control-room, gsm), beacon doors-io.beacon`.
+    static func alerts(_ alerts: AlertConfiguration) -> String {
+        let defaults = alerts.rules.filter(\.isDefault).count
+        let receivers = alerts.receivers.filter { $0.name != AlertReceiver.log.name }.map(\.name)
+        var line = "alerts: \(count(alerts.rules.count, "rule", "rules")) (\(defaults) of them defaults), "
+        if receivers.isEmpty {
+            line += "no receiver besides the log"
+        } else {
+            line += count(receivers.count, "receiver", "receivers")
+            line += " besides the log (\(receivers.joined(separator: ", ")))"
+        }
+        if let beacon = alerts.beacon { line += ", beacon \(beacon.device).\(beacon.coil)" }
+        return line
     }
 
     /// `1 device`, `3 devices`.

@@ -207,7 +207,79 @@ enum HostileSweep {
             Option(
                 command: ["reconcile"], name: "--between", kind: .text(["", "abc", "inf"]),
                 base: ["--site", site] + store),
+        ] + alertOptions(scratch)
+    }
+
+    /// The `alerts` commands: the reading ones against a missing store, the writing ones against a store
+    /// in the scratch directory that no valid case would reach (every value here is refused first).
+    static func alertOptions(_ scratch: Scratch) -> [Option] {
+        let store = ["--store", scratch.missing]
+        let written = ["--store", scratch.directory.appendingPathComponent("alerts/stockpile.sqlite").path]
+        let names = HostileSweep.Kind.text(["", "   ", "two\nlines", String(repeating: "n", count: 201)])
+        let comments = HostileSweep.Kind.text(["", " ", "\n", String(repeating: "c", count: 2001)])
+        let times = HostileSweep.Kind.text(["", "inf", "nan", "abc", "-1h", "2026-13-45", "2026-02-30T00:00:00Z"])
+        let silence =
+            ["silence", "--match", "device=bay-b1-scale", "--for", "2h", "--by", "ana", "--comment", "service"]
+            + written
+        let ack = ["1", "--by", "ana", "--comment", "seen"] + written
+        let option = { (command: String, name: String, kind: Kind, base: [String]) in
+            Option(command: ["alerts", command], name: name, kind: kind, base: base)
+        }
+        return [
+            option("list", "--store", .path, []),
+            option("list", "--site", .path, []),
+            option("show", "--store", .path, ["1"]),
+            option("silences", "--store", .path, []),
+            option("history", "--store", .path, []),
+            option(
+                "history", "--since",
+                .text(["", "inf", "nan", "-1h", "abc", "1e300h", "99999d", "2026-13-45", "-0.5"]), store),
+            option("ack", "--by", names, ack.replacing("--by")),
+            option("ack", "--comment", comments, ack.replacing("--comment")),
+            option(
+                "silence", "--for",
+                .number(extra: ["-1", "0", "0s", "-5m", "0.5", "1e300h", "99999d", "1e12"]),
+                Array(silence.dropFirst()).replacing("--for")),
+            option("silence", "--until", times, Array(silence.dropFirst()).replacing("--for")),
+            option("silence", "--starts", times, Array(silence.dropFirst())),
+            option(
+                "silence", "--match",
+                .text(["", "device", "=x", "device~x", "devcie=x", "zone=~(", "zone!~[", "de vice=x", "device=x\ny"]),
+                Array(silence.dropFirst()).replacing("--match")),
+            option("silence", "--by", names, Array(silence.dropFirst()).replacing("--by")),
+            option("silence", "--comment", comments, Array(silence.dropFirst()).replacing("--comment")),
+            option("unsilence", "--by", names, ["0b0e", "--store", scratch.missing]),
         ]
+    }
+
+    /// The alerts commands' arguments: an alert id, a silence id.
+    static func alertArgumentCases(_ scratch: Scratch) -> [Case] {
+        let ids = commonNumbers + ["-1", "0", "1.5", "1e3", "1000000000001", "9223372036854775808"]
+        var cases: [Case] = []
+        for id in ids {
+            cases.append(Case(arguments: ["alerts", "show", "--store", scratch.missing, "--", id], names: "<ID>"))
+            cases.append(
+                Case(
+                    arguments: [
+                        "alerts", "ack", "--by", "ana", "--comment", "c", "--store", scratch.missing, "--", id,
+                    ],
+                    names: "<ID>"))
+        }
+        for id in ["", " ", "../x", "a b", "x;y", String(repeating: "a", count: 101)] {
+            cases.append(
+                Case(
+                    arguments: ["alerts", "unsilence", "--by", "ana", "--store", scratch.missing, "--", id],
+                    names: "<ID>"))
+        }
+        // A usage error, not a store error: missing options are named.
+        cases.append(Case(arguments: ["alerts", "ack", "1", "--store", scratch.missing], names: "--by"))
+        cases.append(
+            Case(
+                arguments: [
+                    "alerts", "silence", "--match", "device=x", "--by", "a", "--comment", "c", "--store",
+                    scratch.missing,
+                ], names: "--for or --until"))
+        return cases
     }
 
     /// A complete `ledger record` but for the option under test.
@@ -255,6 +327,7 @@ enum HostileSweep {
                     ], names: path))
             cases.append(Case(arguments: ["reconcile", "verify", path], names: path))
         }
+        cases += alertArgumentCases(scratch)
         // --guess-order interprets registers; on a bit table it is a usage error.
         cases.append(
             Case(

@@ -31,7 +31,7 @@ struct AlertStoreTests {
     func roundTrip() async throws {
         try await withFileStore { database, _ in
             var tracker = AlertTracker()
-            let pendingFor = AlertTiming(pendingFor: .minutes(10))
+            let pendingFor = AlertTiming(pendingFor: .seconds(600))
             try await round(
                 &tracker,
                 [condition(.active, value: 66), condition(.active, rule: "dock_cold", timing: pendingFor, value: 4)],
@@ -56,7 +56,7 @@ struct AlertStoreTests {
         try await withTemporaryDirectory { directory in
             let path = directory + "/stockpile.sqlite"
             var tracker = AlertTracker(resolvedRetention: .seconds(900))
-            let keep = AlertTiming(keepFiringFor: .minutes(5))
+            let keep = AlertTiming(keepFiringFor: .seconds(300))
             do {
                 let database = try AppDatabase.open(path: path)
                 try await round(&tracker, [condition(.active, device: "a", value: 1)], at: at(0), into: database)
@@ -91,7 +91,7 @@ struct AlertStoreTests {
     func pendingClears() async throws {
         try await withFileStore { database, _ in
             var tracker = AlertTracker()
-            let pendingFor = AlertTiming(pendingFor: .minutes(10))
+            let pendingFor = AlertTiming(pendingFor: .seconds(600))
             try await round(&tracker, [condition(.active, timing: pendingFor, value: 66)], at: at(0), into: database)
             let cleared = try await round(
                 &tracker, [condition(.inactive, timing: pendingFor, value: 61)], at: at(120), into: database)

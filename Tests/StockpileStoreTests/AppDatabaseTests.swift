@@ -6,7 +6,7 @@ import Testing
 
 @Suite("AppDatabase: file, WAL and migrations")
 struct AppDatabaseTests {
-    @Test("migrations apply on an empty file: v2's to v5's tables and the (series, time) index, WAL, synchronous FULL")
+    @Test("migrations apply on an empty file: v2's to v6's tables and the (series, time) index, WAL, synchronous FULL")
     func migratesAnEmptyFile() async throws {
         try await withFileStore { database, _ in
             #expect(try await database.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5", "v6"])
@@ -26,8 +26,9 @@ struct AppDatabaseTests {
             }
             #expect(
                 tables == [
-                    "device_health_event", "ledger_transaction", "location", "lot", "material", "minute_aggregate",
-                    "movement_event", "physical_count", "point_latest", "reading", "series",
+                    "alert", "alert_event", "alert_request", "device_health_event", "ledger_transaction", "location",
+                    "lot", "material", "minute_aggregate", "movement_event", "notifier_delivery", "notifier_state",
+                    "physical_count", "point_latest", "reading", "series", "silence",
                 ])
             #expect(indexColumns == ["series", "time"])
             // v5: the ledger keeps its unique document index, one on time (the cut-off) and one on lot (a count's book).
