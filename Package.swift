@@ -90,7 +90,9 @@ let package = Package(
         .target(
             name: "StockpileAgent",
             dependencies: [
-                "DeviceAccess", "Modbus", "StockpileDomain", "StockpileLedger", "StockpileStore",
+                "DeviceAccess", "Modbus", "StockpileAlerts", "StockpileDomain", "StockpileLedger", "StockpileNotifiers",
+                "StockpileStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -211,8 +213,9 @@ let package = Package(
         .testTarget(
             name: "StockpileAgentTests",
             dependencies: [
-                "StockpileAgent", "StockpileStore", "StockpileDomain", "StockpileLedger", "Simulator", "SimulatorCore",
-                "Modbus", "ModbusServing", "DeviceAccess", "StockpileTestSupport",
+                "StockpileAgent", "StockpileAlerts", "StockpileStore", "StockpileDomain", "StockpileLedger", "Simulator",
+                "SimulatorCore", "Modbus", "ModbusServing", "DeviceAccess", "StockpileTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

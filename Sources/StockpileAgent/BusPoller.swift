@@ -28,10 +28,23 @@ public final class BusPoller: Sendable {
     private let deviceMetrics: [DeviceMetrics]
     private let busMetrics: BusMetrics
     private let laneCount: Int
+    /// Where each batch's readings and each health change also go, for the alert rules.
+    private let observations: LiveObservations?
+    /// Coil writes waiting for the next batch of a lane: the beacon's, the one write the alerts may make.
+    private let pendingWrites = Mutex<[CoilWrite]>([])
 
-    /// A poller for `devices`, all on `bus`, writing to `writer`.
-    public init(bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter, logger: Logger)
-    {
+    private struct CoilWrite: Sendable {
+        var device: SiteConfiguration.Device
+        var address: Int
+        var value: Bool
+        var done: CheckedContinuation<String?, Never>
+    }
+
+    /// A poller for `devices`, all on `bus`, writing to `writer` (and to `observations`, when given).
+    public init(
+        bus: SiteConfiguration.Bus, devices: [SiteConfiguration.Device], writer: ReadingWriter,
+        observations: LiveObservations? = nil, logger: Logger
+    ) {
         self.bus = bus
         let polled = devices.map(PolledDevice.init)
         let timing = BusTiming(bus: bus)
@@ -53,6 +66,7 @@ public final class BusPoller: Sendable {
         deviceMetrics = devices.map { DeviceMetrics(bus: bus.name, device: $0.name) }
         busMetrics = BusMetrics(bus: bus.name)
         laneCount = max(1, min(bus.concurrency, devices.count))
+        self.observations = observations
     }
 
     /// The current health of each device, by name (nil before its first poll).
@@ -70,6 +84,49 @@ public final class BusPoller: Sendable {
     /// Whether the bus is currently behind its schedule, and the slots it has skipped so far.
     public var scheduleState: (isBehind: Bool, skippedSlots: Int, actualRound: Duration) {
         state.withLock { ($0.monitor.isBehind, $0.monitor.skippedSlots, $0.monitor.actualRound) }
+    }
+
+    /// Sets coil `address` of `device` (one of this bus's) to `value`, between two batches of polls, and
+    /// returns nil when the device confirmed it, or what went wrong. The caller (the alert service's beacon)
+    /// is the only writer, and only for the device and coil the site file names.
+    public func writeCoil(device name: String, address: Int, value: Bool) async -> String? {
+        let device = state.withLock { state in state.devices.first { $0.device.name == name }?.device }
+        guard let device else { return "\(name) is not on bus \(bus.name)" }
+        return await withCheckedContinuation { continuation in
+            pendingWrites.withLock {
+                $0.append(CoilWrite(device: device, address: address, value: value, done: continuation))
+            }
+        }
+    }
+
+    /// Performs the waiting coil writes on `client`'s thread before a batch of reads.
+    private func performWrites(on client: ModbusClient) async {
+        let writes = pendingWrites.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        for write in writes {
+            let outcome: String? = await client.withSession { client in
+                client.setResponseTimeout(write.device.timeout)
+                do {
+                    try client.writeCoils(unit: write.device.unit, address: write.address, values: [write.value])
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            write.done.resume(returning: outcome)
+        }
+    }
+
+    /// Writes still waiting when polling stops are answered, so no caller waits for ever.
+    private func abandonWrites() {
+        for write in pendingWrites.withLock({ pending in
+            defer { pending.removeAll() }
+            return pending
+        }) {
+            write.done.resume(returning: "the agent is shutting down")
+        }
     }
 
     /// Polls until the task is cancelled. A poll in flight finishes (bounded by its timeout) and
@@ -91,6 +148,7 @@ public final class BusPoller: Sendable {
                 clients.append(try ModbusClient(configuration: ModbusClientConfiguration(bus: bus), logger: logger))
             } catch {
                 logger.error("cannot set up the bus; its devices are not polled", metadata: ["error": "\(error)"])
+                abandonWrites()
                 return
             }
         }
@@ -101,6 +159,7 @@ public final class BusPoller: Sendable {
         }
         // Shutting down: close at once rather than wait out late-answer guards.
         for client in clients { await client.close() }
+        abandonWrites()
     }
 
     /// The most due groups one lane reads in one hop to its connection's thread.
@@ -130,6 +189,7 @@ public final class BusPoller: Sendable {
                     }
                     claims = [claim]
                 }
+                await performWrites(on: client)
                 let batch = await read(claims, on: client)
                 if processing { await stages.next() }
                 stages.addTask { await self.process(batch) }
@@ -220,6 +280,7 @@ public final class BusPoller: Sendable {
                 decoded[index].quality = .unanswered(health: settled.health)
             }
             readings += decoded.map { Reading(device: job.device.name, time: pass.started, reading: $0) }
+            observations?.record(device: job.device.name, readings: decoded, at: pass.started)
             deviceMetrics[job.claim.device].recordValues(decoded)
         }
         await writer.append(readings)
@@ -243,6 +304,7 @@ public final class BusPoller: Sendable {
             DeviceHealthEvent(
                 device: device.name, time: time, from: transition.from, to: transition.to, reason: transition.reason))
         metrics.recordHealth(transition.to)
+        observations?.record(device: device.name, health: transition.to, at: time)
         let metadata: Logger.Metadata = [
             "device": "\(device.name)", "unit": "\(device.unit)",
             "from": "\(transition.from?.rawValue ?? "unknown")", "to": "\(transition.to.rawValue)",

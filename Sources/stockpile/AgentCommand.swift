@@ -6,6 +6,7 @@ import Modbus
 import Prometheus
 import ServiceLifecycle
 import StockpileAgent
+import StockpileAlerts
 import StockpileDomain
 
 /// `stockpile agent --site SITE.yaml`: poll every device of the site into its store until SIGTERM.
@@ -62,10 +63,16 @@ struct AgentCommand: AsyncParsableCommand {
         if let prometheus { MetricsSystem.bootstrap(prometheus) }
         var logger = Logger(label: "stockpile.agent")
         let configuration = try CommandFailure.loadSite(site, devices: devices)
+        let alerting: AlertConfiguration
+        do {
+            alerting = try AlertConfigurationParser.load(site: configuration)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
         logger[metadataKey: "site"] = "\(configuration.id)"
         let agent: Agent
         do {
-            agent = try Agent(site: configuration, dataDirectory: dataDirectory, logger: logger)
+            agent = try Agent(site: configuration, dataDirectory: dataDirectory, alerting: alerting, logger: logger)
         } catch {
             throw CommandFailure.exit(error.description)
         }

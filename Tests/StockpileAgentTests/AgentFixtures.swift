@@ -8,6 +8,7 @@ import ServiceLifecycle
 import Simulator
 import SimulatorCore
 import StockpileAgent
+import StockpileAlerts
 import StockpileDomain
 import StockpileStore
 import StockpileTestSupport
@@ -110,8 +111,11 @@ enum AgentFixtures {
 
         let logs = LogRecorder()
         let logger = Logger(label: "test.agent") { _ in logs.handler }
+        // The site file's alerts (its defaults when it has none), evaluated five times a second.
         let agent = try Agent(
-            site: configuration, dataDirectory: directory.appendingPathComponent("data").path, logger: logger)
+            site: configuration, dataDirectory: directory.appendingPathComponent("data").path,
+            alerting: try AlertConfigurationParser.load(site: configuration), alertTick: .milliseconds(200),
+            logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: agent.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

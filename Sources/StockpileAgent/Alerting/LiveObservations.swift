@@ -1,0 +1,101 @@
+public import Foundation
+public import StockpileAlerts
+public import StockpileDomain
+import Synchronization
+
+/// What the pollers last saw of every device, as the alert rules look at it: health and since when,
+/// each point's latest value and quality, when its value last changed and when it was last fresh, the
+/// flags that are set, and a short history of the points a rate rule watches.
+///
+/// The pollers write it as each batch is decoded; the alert service reads a snapshot once a tick. It
+/// is memory only: after a restart it fills again from the first polls, and until then every rule on
+/// a device sees no data, which never resolves an alert.
+public final class LiveObservations: Sendable {
+    /// The points whose history is kept, by device, and for how long.
+    public struct HistoryDemand: Hashable, Sendable {
+        public var points: [String: Set<String>]
+        public var window: TimeInterval
+
+        public init(points: [String: Set<String>] = [:], window: TimeInterval = 0) {
+            self.points = points
+            self.window = window
+        }
+
+        /// What `configuration`'s rate rules need: their points on their devices, over their longest window.
+        public init(_ configuration: AlertConfiguration) {
+            var points: [String: Set<String>] = [:]
+            var window: TimeInterval = 0
+            for rule in configuration.rules {
+                guard case .rate(let point, _, let span, let devices) = rule.kind else { continue }
+                for device in devices { points[device, default: []].insert(point) }
+                window = max(window, Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18)
+            }
+            self.init(points: points, window: window)
+        }
+    }
+
+    private let demand: HistoryDemand
+    private let state = Mutex<[String: AlertObservation.Device]>([:])
+
+    public init(history: HistoryDemand = HistoryDemand()) {
+        demand = history
+    }
+
+    /// One poll's decoded readings of `device`, taken at `time`.
+    public func record(device: String, readings: [PointReading], at time: Date) {
+        let watched = demand.points[device] ?? []
+        state.withLock { devices in
+            var observed = devices[device] ?? AlertObservation.Device(health: .online, since: time)
+            for reading in readings {
+                let value = Self.number(reading.value)
+                let previous = observed.points[reading.name]
+                var point = AlertObservation.Point(
+                    value: value, quality: reading.quality, at: time, since: previous?.since ?? time,
+                    lastFreshAt: previous?.lastFreshAt, history: previous?.history ?? [])
+                // `since`: when the value last changed, or became usable again; a door's open time counts from it.
+                if let previous, previous.value != value || previous.isUsable != point.isUsable { point.since = time }
+                if !point.isStale { point.lastFreshAt = time }
+                if watched.contains(reading.name) {
+                    if point.isUsable, let value { point.history.append(.init(at: time, value: value)) }
+                    let oldest = time.addingTimeInterval(-demand.window)
+                    if let first = point.history.firstIndex(where: { $0.at >= oldest }), first > 0 {
+                        point.history.removeFirst(first)
+                    }
+                }
+                observed.points[reading.name] = point
+                if reading.value == .bool(true) {
+                    observed.activeFlags.insert(reading.name)
+                } else {
+                    observed.activeFlags.remove(reading.name)
+                }
+            }
+            devices[device] = observed
+        }
+    }
+
+    /// `device` changed health at `time`.
+    public func record(device: String, health: DeviceHealth, at time: Date) {
+        state.withLock { devices in
+            var observed = devices[device] ?? AlertObservation.Device(health: health, since: time)
+            if observed.health != health {
+                observed.health = health
+                observed.since = time
+            }
+            devices[device] = observed
+        }
+    }
+
+    /// Every device seen so far.
+    public func snapshot() -> [String: AlertObservation.Device] {
+        state.withLock { $0 }
+    }
+
+    /// Numbers as numbers; a bit as 1 or 0 (doors, flags); text has no value for a rule.
+    static func number(_ value: PointValue?) -> Double? {
+        switch value {
+        case .number(let number): number.isFinite ? number : nil
+        case .bool(let bit): bit ? 1 : 0
+        case .text, nil: nil
+        }
+    }
+}
