@@ -98,11 +98,11 @@ public struct CommandSender: AlertSender {
                         // A program may end without reading its input; that is no failure of the run.
                         _ = try? await execution.standardInputWriter.write([UInt8](body))
                         try? await execution.standardInputWriter.finish()
-                        _ = try await (standardOutput, standardError)
+                        _ = await (standardOutput, standardError)
                     }
                     return .terminated(result.terminationStatus)
                 } catch let error as SubprocessError {
-                    return .notStarted(error)
+                    return .failed(error)
                 } catch {
                     return nil  // cancelled at the time limit; the teardown has run
                 }
@@ -148,16 +148,18 @@ public struct CommandSender: AlertSender {
             throw DeliveryError(
                 receiver: receiver, kind: .commandKilled, code: Int(signal),
                 message: "\(path) was ended by signal \(signal)\(written)")
-        case .notStarted(let error):
+        case .failed(let error):
+            let starting: [SubprocessError.Code] = [.executableNotFound, .spawnFailed, .failedToChangeWorkingDirectory]
+            let failure = starting.contains(error.code) ? "could not be started" : "could not be run"
             throw DeliveryError(
                 receiver: receiver, kind: .commandStart, code: error.underlyingError.map { Int($0.rawValue) },
-                message: "\(path) could not be started: \(error)")
+                message: "\(path) \(failure): \(error)")
         case .timeLimit, nil:
             throw DeliveryError(receiver: receiver, kind: .commandKilled, message: "\(path) was cancelled")
         }
     }
 
-    /// `: stderr …; stdout …`, or nothing when the program wrote nothing.
+    /// ` (stderr: …; stdout: …)`, or nothing when the program wrote nothing.
     static func excerpt(errors: String, output: String) -> String {
         var parts: [String] = []
         if !errors.isEmpty { parts.append("stderr: \(errors)") }
@@ -168,7 +170,8 @@ public struct CommandSender: AlertSender {
     private enum Ending: Sendable {
         case terminated(TerminationStatus)
         case timeLimit
-        case notStarted(SubprocessError)
+        /// Not started, or swift-subprocess failed around it (pipes, monitoring).
+        case failed(SubprocessError)
     }
 }
 
@@ -182,13 +185,19 @@ private final class OutputCapture: Sendable {
     }
 
     /// Reads the stream to its end (so the program never blocks on a full pipe), keeping `limit` bytes.
-    func drain(_ sequence: SubprocessOutputSequence) async throws {
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { bytes in
-                kept.withLock { kept in
-                    if kept.count < limit { kept += bytes.prefix(limit - kept.count) }
+    /// A read that fails or is cancelled ends the reading, not the run: swift-subprocess cancels the
+    /// reads when the program has exited and a child it left behind still holds the pipe.
+    func drain(_ sequence: SubprocessOutputSequence) async {
+        do {
+            for try await buffer in sequence {
+                buffer.withUnsafeBytes { bytes in
+                    kept.withLock { kept in
+                        if kept.count < limit { kept += bytes.prefix(limit - kept.count) }
+                    }
                 }
             }
+        } catch {
+            return
         }
     }
 

@@ -63,6 +63,21 @@ struct CommandSenderTests {
         #expect(deliveries("gsm-hang", "command_killed") == 1)
     }
 
+    @Test("a program that exits while a child it started holds its output is done when it exits")
+    func backgroundChild() async throws {
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let child = folder.appendingPathComponent("child.pid")
+        // The child outlives the limit: were the sender waiting for the pipe, it would be killed at 20 s.
+        let path = try script(#"cat > /dev/null; echo sent; sleep 30 & echo $! > "$1"; exit 0"#, in: folder)
+        try await sender("leaves-child", path: path, arguments: [child.path], timeout: .seconds(20)).send(
+            bayNotification(receiver: "x"))
+        #expect(deliveries("leaves-child", "success") == 1)
+        let pid = try #require(
+            Int32(try String(contentsOf: child, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, SIGKILL) == 0, "the child was still running when the sender returned")
+    }
+
     @Test("a program that ignores SIGTERM gets SIGKILL after the grace")
     func ignoresTerm() async throws {
         let folder = try directory()
