@@ -91,7 +91,7 @@ final class RecordedRequests: Sendable {
 }
 
 /// A real HTTP server on 127.0.0.1 (an ephemeral port) that records every request: `POST /ok` answers
-/// 200, `POST /fail` 500 with a two-line body.
+/// 200, `POST /fail` 500 with a two-line body, `POST /am/api/v2/alerts` 200.
 struct RecordingReceiver: Sendable {
     let port: Int
     let recorded: RecordedRequests
@@ -110,6 +110,11 @@ struct RecordingReceiver: Sendable {
             try await recorded.record(request)
             return Response(
                 status: .internalServerError, body: ResponseBody(byteBuffer: ByteBuffer(string: "disk full\nsorry")))
+        }
+        // An Alertmanager's route behind a path prefix, as a reverse proxy would put it.
+        router.post("/am/api/v2/alerts") { request, _ -> Response in
+            try await recorded.record(request)
+            return Response(status: .ok)
         }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
