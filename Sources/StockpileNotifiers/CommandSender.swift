@@ -35,9 +35,11 @@ public struct CommandSender: AlertSender {
     /// How much of each output stream is kept for the message.
     static let outputLimit = 4096
 
-    /// A sender for a `command` receiver; nil for any other kind.
+    /// A sender for a `command` receiver; nil for any other kind. The first one sets SIGPIPE to
+    /// ignored for the process (see `ignoreBrokenPipes`).
     public init?(_ receiver: AlertReceiver, externalURL: String = "", logger: Logger) {
         guard case .command(let path, let arguments, let timeout) = receiver.kind else { return nil }
+        _ = Self.ignoreBrokenPipes
         self.receiver = receiver.name
         self.path = path
         self.arguments = arguments
@@ -46,6 +48,14 @@ public struct CommandSender: AlertSender {
         self.logger = logger
         metrics = DeliveryMetrics(receiver: receiver.name)
     }
+
+    /// A program that exits without reading all of its standard input makes the agent's next write to
+    /// the pipe raise SIGPIPE, whose default action ends the agent; ignored, the write fails with
+    /// EPIPE instead. The program itself starts with every signal at its default (swift-subprocess
+    /// spawns with `POSIX_SPAWN_SETSIGDEF`), so it does not inherit the ignoring.
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
 
     /// The time between SIGTERM and SIGKILL for a limit: a quarter of it, at most 2 s.
     public static func grace(for limit: Duration) -> Duration {
@@ -73,36 +83,60 @@ public struct CommandSender: AlertSender {
         let output = OutputCapture(limit: Self.outputLimit)
         let errors = OutputCapture(limit: Self.outputLimit)
 
-        // The run races a timer; when the timer wins, the run's task is cancelled and swift-subprocess
-        // runs the teardown (SIGTERM, then SIGKILL after `grace`) and reaps the program before returning.
-        let ending = await withTaskGroup(of: Ending?.self) { group in
+        // The run races a timer. When the timer wins, the run's task is cancelled and swift-subprocess
+        // runs the teardown (SIGTERM, SIGKILL after `grace`) and reaps the program before it returns.
+        let (ending, timedOut) = await withTaskGroup(of: Ending?.self) { group in
             group.addTask {
                 do {
+                    // Standard input through the writer, not `.data`: swift-subprocess 1.0.2 leaves a
+                    // `.data` input's pipe open when the run is cancelled, and traps on it.
                     let result = try await Subprocess.run(
-                        configuration, input: .data(body), output: .sequence, error: .sequence
+                        configuration, input: .inputWriter, output: .sequence, error: .sequence
                     ) { execution in
                         async let standardOutput: Void = output.drain(execution.standardOutput)
                         async let standardError: Void = errors.drain(execution.standardError)
-                        _ = try await (standardOutput, standardError)
+                        // A program may end without reading its input; that is no failure of the run.
+                        _ = try? await execution.standardInputWriter.write([UInt8](body))
+                        try? await execution.standardInputWriter.finish()
+                        _ = await (standardOutput, standardError)
                     }
                     return .terminated(result.terminationStatus)
                 } catch let error as SubprocessError {
-                    return .notStarted(error)
+                    return .failed(error)
                 } catch {
-                    // Cancelled: the timer won, and the teardown has run.
-                    return nil
+                    return nil  // cancelled at the time limit; the teardown has run
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout - grace)
-                return Task.isCancelled ? nil : .timeLimit
+                do {
+                    try await Task.sleep(for: timeout - grace)
+                    return .timeLimit
+                } catch {
+                    return nil  // the program ended first
+                }
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .timeLimit
+            var ending: Ending?
+            var timedOut = false
+            for await result in group {
+                switch result {
+                case .timeLimit?: timedOut = true
+                case let result?: ending = result
+                case nil: break
+                }
+                group.cancelAll()
+            }
+            return (ending, timedOut)
         }
 
         let written = Self.excerpt(errors: errors.text, output: output.text)
+        if timedOut {
+            var signal = Int(SIGTERM)
+            if case .terminated(.signaled(let number)) = ending { signal = Int(number) }
+            throw DeliveryError(
+                receiver: receiver, kind: .commandKilled, code: signal,
+                message: "\(path) was still running at its time limit of \(HTTPDelivery.seconds(timeout)) "
+                    + "and was killed (signal \(signal))\(written)")
+        }
         switch ending {
         case .terminated(.exited(0)):
             logger.debug("notification delivered", metadata: ["receiver": "\(receiver)", "command": "\(path)"])
@@ -114,19 +148,18 @@ public struct CommandSender: AlertSender {
             throw DeliveryError(
                 receiver: receiver, kind: .commandKilled, code: Int(signal),
                 message: "\(path) was ended by signal \(signal)\(written)")
-        case .timeLimit:
-            throw DeliveryError(
-                receiver: receiver, kind: .commandKilled, code: Int(SIGTERM),
-                message: "\(path) was still running at its time limit of \(HTTPDelivery.seconds(timeout)) "
-                    + "and was killed\(written)")
-        case .notStarted(let error):
+        case .failed(let error):
+            let starting: [SubprocessError.Code] = [.executableNotFound, .spawnFailed, .failedToChangeWorkingDirectory]
+            let failure = starting.contains(error.code) ? "could not be started" : "could not be run"
             throw DeliveryError(
                 receiver: receiver, kind: .commandStart, code: error.underlyingError.map { Int($0.rawValue) },
-                message: "\(path) could not be started: \(error)")
+                message: "\(path) \(failure): \(error)")
+        case .timeLimit, nil:
+            throw DeliveryError(receiver: receiver, kind: .commandKilled, message: "\(path) was cancelled")
         }
     }
 
-    /// `: stderr …; stdout …`, or nothing when the program wrote nothing.
+    /// ` (stderr: …; stdout: …)`, or nothing when the program wrote nothing.
     static func excerpt(errors: String, output: String) -> String {
         var parts: [String] = []
         if !errors.isEmpty { parts.append("stderr: \(errors)") }
@@ -137,7 +170,8 @@ public struct CommandSender: AlertSender {
     private enum Ending: Sendable {
         case terminated(TerminationStatus)
         case timeLimit
-        case notStarted(SubprocessError)
+        /// Not started, or swift-subprocess failed around it (pipes, monitoring).
+        case failed(SubprocessError)
     }
 }
 
@@ -151,13 +185,19 @@ private final class OutputCapture: Sendable {
     }
 
     /// Reads the stream to its end (so the program never blocks on a full pipe), keeping `limit` bytes.
-    func drain(_ sequence: SubprocessOutputSequence) async throws {
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { bytes in
-                kept.withLock { kept in
-                    if kept.count < limit { kept += bytes.prefix(limit - kept.count) }
+    /// A read that fails or is cancelled ends the reading, not the run: swift-subprocess cancels the
+    /// reads when the program has exited and a child it left behind still holds the pipe.
+    func drain(_ sequence: SubprocessOutputSequence) async {
+        do {
+            for try await buffer in sequence {
+                buffer.withUnsafeBytes { bytes in
+                    kept.withLock { kept in
+                        if kept.count < limit { kept += bytes.prefix(limit - kept.count) }
+                    }
                 }
             }
+        } catch {
+            return
         }
     }
 

@@ -7,7 +7,7 @@ import Foundation
 /// [src: RFC 7617 §2: `Basic base64(user-id ":" password)`] and is never printed, nor is the query
 /// (tokens travel there): messages and log lines name `scheme://host:port/path` only.
 struct HTTPTarget: Hashable, Sendable {
-    /// The URL to request, user information removed; nil when the text is no `http(s)://` URL.
+    /// The URL to request, user information and fragment removed; nil when the text is no `http(s)://` URL.
     let url: String?
     /// `Basic …` when the URL carried user information.
     let authorization: String?
@@ -37,6 +37,7 @@ struct HTTPTarget: Hashable, Sendable {
         }
         components.user = nil
         components.password = nil
+        components.fragment = nil  // the client keeps it [src: RFC 3986 §3.5]
         url = components.string
         var shown = URLComponents()
         shown.scheme = scheme

@@ -17,12 +17,14 @@ let testMetrics: TestMetrics = {
     return metrics
 }()
 
-/// A logger that says nothing below errors.
-let quietLogger: Logger = {
+/// A logger that says nothing below errors, for senders and servers; every sender takes one, so
+/// asking for it bootstraps the metrics backend before the sender makes its metrics.
+var quietLogger: Logger {
+    _ = testMetrics
     var logger = Logger(label: "stockpile.notifiers.tests")
-    logger.logLevel = .error
+    logger.logLevel = .critical
     return logger
-}()
+}
 
 /// One client for a test, shut down when `body` ends (as the agent does with its shared client).
 func withHTTPClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
@@ -68,6 +70,7 @@ func deliveries(_ receiver: String, _ outcome: String) -> Int64 {
 /// One request the test receiver took.
 struct ReceivedRequest: Sendable {
     let path: String
+    /// By lower-case name.
     let headers: [String: String]
     let body: Data
 }
@@ -81,14 +84,14 @@ final class RecordedRequests: Sendable {
     func record(_ request: Request) async throws {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         let headers = Dictionary(
-            request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+            request.headers.map { ($0.name.rawName.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         let received = ReceivedRequest(path: request.uri.path, headers: headers, body: Data(buffer.readableBytesView))
         log.withLock { $0.append(received) }
     }
 }
 
 /// A real HTTP server on 127.0.0.1 (an ephemeral port) that records every request: `POST /ok` answers
-/// 200, `POST /fail` 500 with a two-line body.
+/// 200, `POST /fail` 500 with a two-line body, `POST /am/api/v2/alerts` 200.
 struct RecordingReceiver: Sendable {
     let port: Int
     let recorded: RecordedRequests
@@ -107,6 +110,11 @@ struct RecordingReceiver: Sendable {
             try await recorded.record(request)
             return Response(
                 status: .internalServerError, body: ResponseBody(byteBuffer: ByteBuffer(string: "disk full\nsorry")))
+        }
+        // An Alertmanager's route behind a path prefix, as a reverse proxy would put it.
+        router.post("/am/api/v2/alerts") { request, _ -> Response in
+            try await recorded.record(request)
+            return Response(status: .ok)
         }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
@@ -131,14 +139,15 @@ struct RecordingReceiver: Sendable {
 }
 
 /// A TCP socket on 127.0.0.1 bound to an ephemeral port: listening (connections complete in the kernel's
-/// backlog and are never answered) or only bound (connections are refused). Closed on `close()`.
-struct LoopbackSocket: ~Copyable {
+/// backlog and are never answered) or only bound (connections are refused). Closed when released.
+final class LoopbackSocket {
     let descriptor: Int32
     let port: Int
 
     init(listening: Bool) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(descriptor >= 0, "socket: errno \(errno)")
+        self.descriptor = descriptor
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -154,15 +163,12 @@ struct LoopbackSocket: ~Copyable {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    consuming func close() {
+    deinit {
         _ = Glibc.close(descriptor)
     }
 }
 
 /// A port on 127.0.0.1 that was free a moment ago (for a server the test starts as another process).
 func freePort() throws -> Int {
-    let socket = try LoopbackSocket(listening: false)
-    let port = socket.port
-    socket.close()
-    return port
+    try LoopbackSocket(listening: false).port
 }
