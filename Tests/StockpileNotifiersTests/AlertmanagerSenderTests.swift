@@ -136,7 +136,7 @@ struct AlertmanagerSenderTests {
         let port = closed.port
         let receiver = AlertReceiver(
             name: "am-down", kind: .alertmanager(baseURL: "http://127.0.0.1:\(port)"), policy: NotificationPolicy(),
-            timeout: .milliseconds(300))
+            timeout: .seconds(1))
         let error = try await withHTTPClient { client in
             let sender = try #require(AlertmanagerSender(receiver, httpClient: client, logger: quietLogger))
             return await #expect(throws: DeliveryError.self) {

@@ -86,7 +86,7 @@ struct WebhookSenderTests {
         let port = closed.port
         let error = try await withHTTPClient { client in
             let webhook = try sender(
-                "hook-refused", url: "http://127.0.0.1:\(port)/hook", timeout: .milliseconds(300), client: client)
+                "hook-refused", url: "http://127.0.0.1:\(port)/hook", timeout: .seconds(1), client: client)
             return await #expect(throws: DeliveryError.self) {
                 try await webhook.send(bayNotification(receiver: "hook-refused"))
             }
