@@ -161,7 +161,12 @@ let package = Package(
         ),
         // Test support, not a product: where the repository is and the profiles it ships.
         .target(
-            name: "StockpileTestSupport", dependencies: ["StockpileDomain"], path: "Tests/StockpileTestSupport",
+            name: "StockpileTestSupport",
+            dependencies: [
+                "StockpileDomain", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            path: "Tests/StockpileTestSupport",
             swiftSettings: strictSwift),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "ModbusServing"], swiftSettings: strictSwift),
         .testTarget(
@@ -173,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "StockpileNotifiersTests",
             dependencies: [
-                "StockpileNotifiers", "StockpileAlerts", "StockpileDomain",
+                "StockpileNotifiers", "StockpileAlerts", "StockpileDomain", "StockpileTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -214,8 +219,10 @@ let package = Package(
         .testTarget(
             name: "StockpileAgentTests",
             dependencies: [
-                "StockpileAgent", "StockpileAlerts", "StockpileStore", "StockpileDomain", "StockpileLedger", "Simulator",
+                "StockpileAgent", "StockpileAlerts", "StockpileStore", "StockpileDomain", "StockpileLedger",
+                "Simulator",
                 "SimulatorCore", "Modbus", "ModbusServing", "DeviceAccess", "StockpileTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -26,6 +26,9 @@ public struct DescribedMetricsFactory: MetricsFactory {
             "Latest value of a point (booleans 0/1); NaN when the newest reading has no value (see the quality).",
         "stockpile_point_quality":
             "Quality of a point's newest reading: 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline.",
+        "stockpile_alerts_firing": "Alerts firing (acknowledged or not), by severity.",
+        "stockpile_notifications_total": "Notification attempts per receiver, by outcome (sent, or the failure kind).",
+        "stockpile_notification_seconds": "Time of each notification attempt per receiver.",
     ]
 
     /// A factory over `registry`.

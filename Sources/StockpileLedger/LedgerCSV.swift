@@ -65,77 +65,141 @@ public enum LedgerCSV {
     public static func parse(
         _ text: String, file: String, parallel: Bool = true
     ) throws(LedgerFileErrors) -> File {
-        var errors: [LedgerFileError] = []
-        let pieces = parallel && text.utf8.count >= parallelThreshold ? split(text) : [text]
-        let read = concurrently(pieces.count) { readRecords(pieces[$0]) }
-        var raw: [(line: Int, fields: [String])] = []
-        raw.reserveCapacity(read.reduce(0) { $0 + $1.rows.count })
-        var line = 1
-        for piece in read {
-            if let failure = piece.failure {
-                throw LedgerFileErrors([
-                    LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: failure)
+        let pieces = try Pieces(text, file: file, count: parallel && text.utf8.count >= parallelThreshold ? 2 : 1)
+        return try pieces.assemble(concurrently(pieces.count) { pieces.read($0) })
+    }
+
+    /// A file cut into pieces at record boundaries, its header already read: each piece's records can be
+    /// read on its own, in any order or at once, and `assemble` gives what reading the whole would. An
+    /// import reads the first pieces and writes them while the rest are read.
+    public struct Pieces: Sendable {
+        public let file: String
+        let texts: [String]
+        let headerFields: [String]
+        /// Each `Column`'s 0-based place in a row, −1 when the file has no such column.
+        let positions: [Int]
+        /// Where each column is (1-based) in the header.
+        public let columnNumbers: [String: Int]
+        /// The whole text has an odd number of quotes: some quoted field never closes.
+        let unclosedQuote: Bool
+
+        /// How many pieces there are.
+        public var count: Int { texts.count }
+
+        /// One piece read: its records and their errors, with lines counted from the piece's first line (1).
+        public struct Piece: Sendable {
+            public var rows: [Row] = []
+            public var errors: [LedgerFileError] = []
+            /// The line after the piece's last record, and the line its last record (of any kind) starts on.
+            var nextLine = 1
+            var lastLine: Int?
+            /// The CSV reader stopped inside the piece, or could not start.
+            var readerError: String?
+            var failure: String?
+
+            /// Records only: nothing in the piece is wrong.
+            public var isClean: Bool { errors.isEmpty && readerError == nil && failure == nil }
+        }
+
+        /// Cuts `text` into at most `count` pieces and reads its header.
+        public init(_ text: String, file: String, count: Int) throws(LedgerFileErrors) {
+            self.file = file
+            texts = LedgerCSV.split(text, into: max(1, count))
+            unclosedQuote = text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1
+            func failure(_ message: String, line: Int = 1) -> LedgerFileErrors {
+                LedgerFileErrors([
+                    LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: message)
                 ])
             }
-            let offset = line - 1
-            raw += piece.rows.map { (line: $0.line + offset, fields: $0.fields) }
-            line = piece.nextLine + offset
-            if let error = piece.error {
-                errors.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: error))
-                break
+            let reader: CSVReader
+            do {
+                reader = try CSVReader(string: texts[0], hasHeaderRow: false)
+            } catch {
+                throw failure("\(error)")
             }
-        }
-        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1, let last = raw.last {
-            errors.append(
-                LedgerFileError(
-                    file: file, line: last.line, column: nil, columnName: nil,
-                    message: "a quoted field is never closed: the rest of the file was read into it"))
-        }
-        guard let header = raw.first else {
-            throw LedgerFileErrors([
-                LedgerFileError(file: file, line: 1, column: nil, columnName: nil, message: "the file is empty")
-            ])
-        }
-        var index: [String: Int] = [:]
-        for (position, name) in header.fields.enumerated() {
-            let trimmed = name.trimmedBlanks
-            if !columns.contains(trimmed) {
+            guard let header = reader.next() else { throw failure("the file is empty") }
+            headerFields = header
+            var errors: [LedgerFileError] = []
+            var index: [String: Int] = [:]
+            for (position, name) in header.enumerated() {
+                let trimmed = name.trimmedBlanks
+                if !columns.contains(trimmed) {
+                    errors.append(
+                        LedgerFileError(
+                            file: file, line: 1, column: position + 1, columnName: trimmed,
+                            message: "unknown column (the columns are: \(columns.joined(separator: ", ")))"))
+                } else if index.updateValue(position, forKey: trimmed) != nil {
+                    errors.append(
+                        LedgerFileError(
+                            file: file, line: 1, column: position + 1, columnName: trimmed,
+                            message: "the column appears twice"))
+                }
+            }
+            for required in requiredColumns.sorted() where index[required] == nil {
                 errors.append(
                     LedgerFileError(
-                        file: file, line: header.line, column: position + 1, columnName: trimmed,
-                        message: "unknown column (the columns are: \(columns.joined(separator: ", ")))"))
-            } else if index.updateValue(position, forKey: trimmed) != nil {
-                errors.append(
-                    LedgerFileError(
-                        file: file, line: header.line, column: position + 1, columnName: trimmed,
-                        message: "the column appears twice"))
+                        file: file, line: 1, column: nil, columnName: required, message: "required column is missing"))
             }
+            // Header mistakes are reported with whatever is wrong with the file as a whole (`assemble`).
+            positions = errors.isEmpty ? Column.allCases.map { index[$0.name] ?? -1 } : []
+            columnNumbers = index.mapValues { $0 + 1 }
+            headerErrors = errors
         }
-        for required in requiredColumns.sorted() where index[required] == nil {
-            errors.append(
-                LedgerFileError(
-                    file: file, line: header.line, column: nil, columnName: required,
-                    message: "required column is missing"))
+
+        let headerErrors: [LedgerFileError]
+
+        /// Reads piece `index`: the first piece's first record is the header and is not a row.
+        public func read(_ index: Int) -> Piece {
+            var piece = Piece()
+            let raw = readRecords(texts[index])
+            piece.nextLine = raw.nextLine
+            piece.lastLine = raw.rows.last?.line
+            piece.readerError = raw.error
+            piece.failure = raw.failure
+            guard headerErrors.isEmpty else { return piece }
+            let body = index == 0 ? raw.rows.dropFirst() : raw.rows[...]
+            (piece.rows, piece.errors) = records(body, file: file, columns: headerFields.count, positions: positions)
+            return piece
         }
-        if !errors.isEmpty { throw LedgerFileErrors(errors) }
-        let positions = Column.allCases.map { index[$0.name] ?? -1 }
-        let body = raw.dropFirst()
-        let halves =
-            pieces.count > 1
-            ? [body.startIndex..<body.startIndex + body.count / 2, body.startIndex + body.count / 2..<body.endIndex]
-            : [body.startIndex..<body.endIndex]
-        let all = raw
-        let columnCount = header.fields.count
-        let converted = concurrently(halves.count) { half in
-            records(all[halves[half]], file: file, columns: columnCount, positions: positions)
+
+        /// The file from its pieces, read (`read`) in order: lines made file-wide, and the whole-file
+        /// mistakes (a reader error, an unclosed quote, a bad header) thrown together.
+        public func assemble(_ pieces: [Piece]) throws(LedgerFileErrors) -> File {
+            var fatal: [LedgerFileError] = []
+            var rows: [Row] = []
+            var errors: [LedgerFileError] = []
+            var line = 1
+            var lastLine: Int?
+            for piece in pieces {
+                let offset = line - 1
+                if let failure = piece.failure {
+                    throw LedgerFileErrors([
+                        LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: failure)
+                    ])
+                }
+                rows += piece.rows.map { Row(line: $0.line + offset, record: $0.record) }
+                errors += piece.errors.map {
+                    var error = $0
+                    error.line += offset
+                    return error
+                }
+                lastLine = piece.lastLine.map { $0 + offset } ?? lastLine
+                line = piece.nextLine + offset
+                if let error = piece.readerError {
+                    fatal.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: error))
+                    break
+                }
+            }
+            if unclosedQuote, let lastLine {
+                fatal.append(
+                    LedgerFileError(
+                        file: file, line: lastLine, column: nil, columnName: nil,
+                        message: "a quoted field is never closed: the rest of the file was read into it"))
+            }
+            fatal += headerErrors
+            if !fatal.isEmpty { throw LedgerFileErrors(fatal) }
+            return File(rows: rows, errors: errors, columnNumbers: columnNumbers)
         }
-        var rows: [Row] = []
-        rows.reserveCapacity(body.count)
-        for part in converted {
-            rows += part.rows
-            errors += part.errors
-        }
-        return File(rows: rows, errors: errors, columnNumbers: index.mapValues { $0 + 1 })
     }
 
     /// Files from this size (bytes) are read in two halves at once; smaller ones are not worth a thread.
@@ -170,24 +234,37 @@ public enum LedgerCSV {
         return result
     }
 
-    /// `text` in two pieces at a record boundary near its middle: after a line feed with an even number
+    /// `text` in two pieces at a record boundary near its middle (see `split(_:into:)`).
+    static func split(_ text: String) -> [String] { split(text, into: 2) }
+
+    /// `text` in up to `count` pieces of about equal size, each cut after a line feed with an even number
     /// of quotes before it (RFC 4180 quotes come in pairs outside a quoted field, so an even count means
-    /// outside one). One piece when there is no such place.
-    static func split(_ text: String) -> [String] {
+    /// outside one). Fewer pieces where there is no such place.
+    static func split(_ text: String, into count: Int) -> [String] {
         let utf8 = text.utf8
-        let middle = utf8.count / 2
+        guard count > 1 else { return [text] }
+        var cuts: [String.Index] = []
         var quotes = 0
         var offset = 0
+        var target = utf8.count / count
         for byte in utf8 {
             offset += 1
             if byte == UInt8(ascii: "\"") {
                 quotes += 1
-            } else if byte == 0x0A, offset >= middle, quotes % 2 == 0, offset < utf8.count {
-                let cut = utf8.index(utf8.startIndex, offsetBy: offset)
-                return [String(text[..<cut]), String(text[cut...])]
+            } else if byte == 0x0A, offset >= target, quotes % 2 == 0, offset < utf8.count {
+                cuts.append(utf8.index(utf8.startIndex, offsetBy: offset))
+                if cuts.count == count - 1 { break }
+                target = utf8.count * (cuts.count + 1) / count
             }
         }
-        return [text]
+        var pieces: [String] = []
+        var start = text.startIndex
+        for cut in cuts {
+            pieces.append(String(text[start..<cut]))
+            start = cut
+        }
+        pieces.append(String(text[start...]))
+        return pieces
     }
 
     /// The records of `raw` (lines already file-wide), and what is wrong with the others.

@@ -11,7 +11,7 @@ extension AppDatabase {
             let lots = Dictionary(try Self.loadLots(db).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             var book = BookAccumulator(lots: lots)
             try Self.accumulate(
-                db, into: &book, sql: "NOT INDEXED WHERE time <= ?", arguments: [StoreTime.milliseconds(instant)])
+                db, into: &book, sql: "WHERE time <= ?", arguments: [StoreTime.milliseconds(instant)])
             return BookSnapshot(
                 instant: instant,
                 materials: Dictionary(
@@ -21,8 +21,7 @@ extension AppDatabase {
     }
 
     /// Net kg on the book at `location` at `instant`: from the transactions of the lots ever there only
-    /// (put there, or moved in or out), found through the lot index, so a count's book costs a few rows,
-    /// not the whole ledger.
+    /// (put there, or moved in or out): one pass over the table, which keeps no index but the documents'.
     public func book(at location: String, asOf instant: Date) async throws -> Double {
         try await reader.read { db in
             let lots = Dictionary(try Self.loadLots(db).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
@@ -30,7 +29,7 @@ extension AppDatabase {
             try Self.accumulate(
                 db, into: &book,
                 sql: """
-                    WHERE +time <= ? AND lot IN (
+                    WHERE time <= ? AND lot IN (
                         SELECT id FROM lot WHERE location = ?
                         UNION SELECT lot FROM ledger_transaction WHERE location = ? OR destination = ?)
                     """,
@@ -40,8 +39,7 @@ extension AppDatabase {
     }
 
     /// Feeds the transactions selected by `filter` to `book` in the order they lie in the table (the
-    /// accumulator does not depend on the order): one pass through the file, where walking the time index
-    /// would visit each table page once per transaction on it.
+    /// accumulator does not depend on the order): one pass through the file.
     private static func accumulate(
         _ db: Database, into book: inout BookAccumulator, sql filter: String, arguments: StatementArguments
     ) throws {

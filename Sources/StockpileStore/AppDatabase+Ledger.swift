@@ -17,61 +17,142 @@ extension AppDatabase {
     ///
     /// - Returns: the records added (nothing for a re-import of the same file).
     /// - Throws: `LedgerViolations` (nothing written) or a database error.
-    ///
-    /// The checks run on another thread while the records are written inside the transaction, which is
-    /// rolled back when they fail: a large import costs the longer of the two, not their sum.
     @discardableResult
     public func appendLedger(_ records: [LedgerRecord], locations: [LedgerLocation]) async throws -> [LedgerRecord] {
-        try await writer.write { db in
-            try Self.saveLocations(db, locations)
-            let ledger = try Self.loadLedger(db, locations: locations)
-            let verdict = Mutex<Result<[Int], LedgerViolations>?>(nil)
-            let checking = DispatchGroup()
-            DispatchQueue.global().async(group: checking) {
-                let result = Result { () throws(LedgerViolations) in try ledger.admissible(records: records) }
-                verdict.withLock { $0 = result }
+        let added = try await appendLedger(pieces: 1, locations: locations) { _ in records }
+        return (added ?? []).map { records[$0] }
+    }
+
+    /// Appends a batch that arrives in `count` pieces, all-or-nothing, in one write transaction, as
+    /// `appendLedger(_:locations:)` does; `piece(i)` gives the records of piece `i`, or nil when it could
+    /// not be read (then nothing is written and nil is returned).
+    ///
+    /// The pieces are asked for in order on one thread while this one writes each as it comes, and the
+    /// ledger checks run on that thread once every piece is there; a failed check rolls the whole
+    /// transaction back. A large import so costs about the longer of reading and writing, not their sum.
+    ///
+    /// - Returns: the indices (across the pieces, in order) of the records added.
+    /// - Throws: `LedgerViolations` (nothing written) or a database error.
+    public func appendLedger(
+        pieces count: Int, locations: [LedgerLocation], piece: @escaping @Sendable (Int) -> [LedgerRecord]?
+    ) async throws -> [Int]? {
+        do {
+            return try await writer.write { db in
+                try Self.saveLocations(db, locations)
+                let ledger = try Self.loadLedger(db, locations: locations)
+                // A large import touches every page of the document index many times over: with the writer's
+                // usual 8 MiB cache (`writerPragmas`) those pages would be spilled and written again and again.
+                try db.execute(sql: "PRAGMA cache_size = -262144")
+                defer { try? db.execute(sql: "PRAGMA cache_size = -8192") }
+                let handoff = PieceHandoff(count: count)
+                let producing = DispatchGroup()
+                DispatchQueue.global().async(group: producing) {
+                    var all: [LedgerRecord] = []
+                    for index in 0..<count {
+                        let records = piece(index)
+                        handoff.put(index, records)
+                        guard let records else {
+                            for rest in index + 1..<max(index + 1, count) { handoff.put(rest, nil) }
+                            return
+                        }
+                        all += records
+                    }
+                    handoff.verdict(
+                        Result { () throws(LedgerViolations) in try ledger.admissible(records: all) })
+                }
+                // What is not in the ledger yet, by key. When the checks pass this is exactly what they admit
+                // (a known key with other content, or a key twice in the batch, is a violation); compared below.
+                let known = KnownKeys(ledger)
+                var fresh: [Int] = []
+                var offset = 0
+                var unreadable = false
+                // A key twice in the batch fails the insert too: the checks' violations then say why.
+                var failure: (any Error)?
+                for index in 0..<count {
+                    guard let records = handoff.take(index) else {
+                        unreadable = true
+                        break
+                    }
+                    let new = known.unknown(records)
+                    if failure == nil {
+                        do { try Self.insert(db, new.map { records[$0] }) } catch { failure = error }
+                    }
+                    fresh += new.map { $0 + offset }
+                    offset += records.count
+                }
+                producing.wait()
+                if unreadable { throw Unreadable() }
+                // `wait()` returns once the block has run, so the verdict is there.
+                let admitted = try (handoff.result ?? .success([])).get()
+                if let failure { throw failure }
+                guard admitted == fresh else {
+                    throw LedgerViolations([
+                        LedgerViolation(
+                            entry: admitted.first { !fresh.contains($0) } ?? fresh.first { !admitted.contains($0) }
+                                ?? 0,
+                            field: "record", code: .conflictingReference,
+                            message: "the batch's new records could not be told from the ledger's own")
+                    ])
+                }
+                return admitted
             }
-            // A large import touches every page of the document index many times over: with the writer's
-            // usual 8 MiB cache (`writerPragmas`) those pages would be spilled and written again and again.
-            try db.execute(sql: "PRAGMA cache_size = -262144")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -8192") }
-            // What is not in the ledger yet, by key. When the checks pass this is exactly what they admit
-            // (a known key with other content, or a key twice in the batch, is a violation); compared below.
-            let fresh = Self.unknown(records, in: ledger)
-            // A key twice in the batch fails the insert too: the checks' violations then say why.
-            var failure: (any Error)?
-            do { try Self.insert(db, fresh.map { records[$0] }) } catch { failure = error }
-            checking.wait()
-            // `wait()` returns once the block has run, so the verdict is there.
-            let admitted = try (verdict.withLock { $0 } ?? .success([])).get()
-            if let failure { throw failure }
-            guard admitted == fresh else {
-                throw LedgerViolations([
-                    LedgerViolation(
-                        entry: admitted.first { !fresh.contains($0) } ?? fresh.first { !admitted.contains($0) } ?? 0,
-                        field: "record", code: .conflictingReference,
-                        message: "the batch's new records could not be told from the ledger's own")
-                ])
-            }
-            return admitted.map { records[$0] }
+        } catch is Unreadable {
+            return nil
         }
     }
 
-    /// The indices of `records` whose key (material code, lot id, transaction document) the ledger lacks.
-    static func unknown(_ records: [LedgerRecord], in ledger: BookLedger) -> [Int] {
-        var documents = Set<String>()
-        documents.reserveCapacity(ledger.transactions.count)
-        for transaction in ledger.transactions { documents.insert(transaction.document) }
-        var result: [Int] = []
-        result.reserveCapacity(records.count)
-        for (index, record) in records.enumerated() {
-            switch record {
-            case .material(let material): if ledger.materials[material.code] == nil { result.append(index) }
-            case .lot(let lot): if ledger.lots[lot.id] == nil { result.append(index) }
-            case .transaction(let transaction): if !documents.contains(transaction.document) { result.append(index) }
+    /// A piece could not be read: the transaction is rolled back.
+    private struct Unreadable: Error {}
+
+    /// The pieces of a batch, handed from the thread that reads them to the one that writes them.
+    private final class PieceHandoff: Sendable {
+        private let slots: Mutex<[Int: [LedgerRecord]?]>
+        private let ready: [DispatchSemaphore]
+        private let checked = Mutex<Result<[Int], LedgerViolations>?>(nil)
+
+        init(count: Int) {
+            slots = Mutex([:])
+            ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+        }
+
+        func put(_ index: Int, _ records: [LedgerRecord]?) {
+            slots.withLock { $0[index] = .some(records) }
+            ready[index].signal()
+        }
+
+        /// Waits for piece `index` and takes it out (its records live on in the reader's whole batch).
+        func take(_ index: Int) -> [LedgerRecord]? {
+            ready[index].wait()
+            return slots.withLock { $0.removeValue(forKey: index) ?? nil }
+        }
+
+        func verdict(_ result: Result<[Int], LedgerViolations>) { checked.withLock { $0 = result } }
+        var result: Result<[Int], LedgerViolations>? { checked.withLock { $0 } }
+    }
+
+    /// The keys (material code, lot id, transaction document) already in the ledger or in pieces before.
+    private struct KnownKeys {
+        var materials: Set<String>
+        var lots: Set<String>
+        var documents: Set<String>
+
+        init(_ ledger: BookLedger) {
+            materials = Set(ledger.materials.keys)
+            lots = Set(ledger.lots.keys)
+            documents = Set(ledger.transactions.map(\.document))
+        }
+
+        /// The indices of `records` whose key the ledger lacks. Keys are not added: a key twice in one batch
+        /// is new twice, fails the insert and is reported by the checks, as in a batch of one piece.
+        func unknown(_ records: [LedgerRecord]) -> [Int] {
+            records.indices.filter { index in
+                switch records[index] {
+                case .material(let material): !materials.contains(material.code)
+                case .lot(let lot): !lots.contains(lot.id)
+                case .transaction(let transaction): !documents.contains(transaction.document)
+                }
             }
         }
-        return result
     }
 
     /// Records a count (signed off as it is recorded) after checking it: a known location, a finite

@@ -182,7 +182,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// A reconciliation's cut-off at `instant`: the last transaction in effect (latest time, then latest
     /// recorded) with its sequence, and the hash of the newest entry in effect (the chain head the report
-    /// carries) as hex. Two indexed lookups instead of reading every stored transaction.
+    /// carries) as hex: two passes over the transactions' time and sequence, no transaction decoded.
     public func ledgerCutOff(
         asOf instant: Date
     ) async throws -> (sequence: Int64, time: Date, kind: String, document: String, headHash: String)? {

@@ -13,12 +13,9 @@ extension AlertsCommand {
             abstract: "Acknowledge a firing alert: reminders stop and the beacon goes off for it; the record stays.",
             discussion: """
                 While an agent holds the data directory, the request is left in the store for it and this waits \
-                up to 5 s for its answer (exit 1 when it refuses or does not answer). Without an agent the \
-                acknowledgement is written directly.
+                up to --wait (5 s) for its answer (exit 1 when it refuses or does not answer). Without an agent \
+                the acknowledgement is written directly.
                 """)
-
-        /// How long the CLI waits for the running agent's answer.
-        static let answerWait = Duration.seconds(5)
 
         @OptionGroup var storeOptions: StoreOptions
 
@@ -30,6 +27,11 @@ extension AlertsCommand {
 
         @Option(help: ArgumentHelp("What they are doing about it.", valueName: "TEXT"), transform: AlertsOutput.comment)
         var comment: String
+
+        @Option(
+            help: ArgumentHelp("How long to wait for a running agent's answer (100ms–10m).", valueName: "DURATION"),
+            transform: OptionValue.duration(in: .milliseconds(100) ... .seconds(600)))
+        var wait: Duration = .seconds(5)
 
         func run() async throws {
             let site = try storeOptions.loadSite()
@@ -48,7 +50,7 @@ extension AlertsCommand {
         private func throughAgent(_ database: AppDatabase, directory: String) async throws {
             let request = try await database.requestAcknowledgement(alert: id, by: by, comment: comment, at: Date())
             let clock = ContinuousClock()
-            let deadline = clock.now.advanced(by: Self.answerWait)
+            let deadline = clock.now.advanced(by: wait)
             while clock.now < deadline {
                 if let answer = try await database.request(id: request), answer.isDone {
                     try report(answer)
@@ -64,7 +66,7 @@ extension AlertsCommand {
             }
             throw CommandFailure.exit(
                 "#\(id): the agent holding \(directory) did not answer within "
-                    + "\(DurationText.describe(Self.answerWait)); nothing was acknowledged")
+                    + "\(DurationText.describe(wait)); nothing was acknowledged")
         }
 
         private func report(_ answer: AlertRequest) throws {

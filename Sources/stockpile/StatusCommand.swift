@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeviceAccess
 import Foundation
+import StockpileAlerts
 import StockpileDomain
 import StockpileStore
 
@@ -44,6 +45,33 @@ struct StatusCommand: AsyncParsableCommand {
             ])
         }
         Output.line(table.render())
+        // What the agent has told whom: open alerts, and each receiver's deliveries with its last failure.
+        let alerts: [Alert]
+        let deliveries: [ReceiverDelivery]
+        do {
+            alerts = try await database.alerts(includeResolved: false)
+            deliveries = try await database.deliveries()
+        } catch {
+            // A store no agent of this version has opened yet has no alert tables: the devices still show.
+            Output.line("alerts: not in this store yet (\(error))")
+            return
+        }
+        let firing = alerts.filter { $0.state.isFiring }
+        Output.line(
+            "alerts: \(firing.count) firing (\(firing.count { $0.severity == .critical }) critical, "
+                + "\(firing.count { $0.state == .acknowledged }) acknowledged), "
+                + "\(alerts.count { $0.state == .pending }) pending")
+        guard !deliveries.isEmpty else { return }
+        var receivers = TextTable(header: ["receiver", "sent", "failed", "last sent", "last failure", "error"])
+        for delivery in deliveries {
+            receivers.rows.append([
+                delivery.receiver, "\(delivery.sent)", "\(delivery.failed)",
+                delivery.lastSuccessAt.map { Self.age(now.timeIntervalSince($0)) + " ago" } ?? "never",
+                delivery.lastFailureAt.map { Self.age(now.timeIntervalSince($0)) + " ago" } ?? "never",
+                delivery.lastError ?? "",
+            ])
+        }
+        Output.line(receivers.render())
     }
 
     /// `850ms`, `12s`, `3m 5s`, `2h 10m`, `4d 1h`.

@@ -4,6 +4,7 @@ import SimulatorCore
 import StockpileAgent
 import StockpileDomain
 import StockpileStore
+import StockpileTestSupport
 import Testing
 
 /// The agent against the simulator over TCP and the RTU pty: what lands in the store.

@@ -15,13 +15,6 @@ import StockpileTestSupport
 import Synchronization
 import Testing
 
-/// The test process's metrics backend: bootstrapped once, before any agent makes a metric.
-let testMetrics: TestMetrics = {
-    let metrics = TestMetrics()
-    MetricsSystem.bootstrap(metrics)
-    return metrics
-}()
-
 /// A simulator and an agent, in this process, on real sockets, a real pty and a real SQLite file.
 struct Warehouse: Sendable {
     let engine: SimulationEngine
@@ -78,8 +71,11 @@ enum AgentFixtures {
     /// In `site`, `$TCP` is replaced by the simulator's first TCP port and `$PTY` by its first RTU
     /// line's pty. The agent's data directory is a fresh temporary one; it is removed afterwards.
     /// The agent is shut down gracefully (as by SIGTERM) before the simulator stops.
+    ///
+    /// With `dataDirectory`, the agent keeps its store there (and it is not removed): a second run on the
+    /// same directory is the same agent restarted.
     static func run<R: Sendable>(
-        scenario: String, site: String, _ body: (Warehouse) async throws -> R
+        scenario: String, site: String, dataDirectory: URL? = nil, _ body: (Warehouse) async throws -> R
     ) async throws -> R {
         _ = testMetrics
         let devices = repository.appendingPathComponent("Devices").path
@@ -113,7 +109,7 @@ enum AgentFixtures {
         let logger = Logger(label: "test.agent") { _ in logs.handler }
         // The site file's alerts (its defaults when it has none), evaluated five times a second.
         let agent = try Agent(
-            site: configuration, dataDirectory: directory.appendingPathComponent("data").path,
+            site: configuration, dataDirectory: (dataDirectory ?? directory.appendingPathComponent("data")).path,
             alerting: try AlertConfigurationParser.load(site: configuration), alertTick: .milliseconds(200),
             logger: logger)
         let group = ServiceGroup(

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -6,6 +7,7 @@ import StockpileAgent
 import StockpileAlerts
 import StockpileDomain
 import StockpileStore
+import StockpileTestSupport
 import Synchronization
 import Testing
 
@@ -67,6 +69,8 @@ struct AlertStoryTests {
             - {name: bay_b_humidity, kind: threshold, device: zone-b-climate, point: humidity, above: 65, clear_margin: 3, for: 2s}
           receivers:
             - {name: hook, type: webhook, url: "http://127.0.0.1:$HOOK/alerts", group_wait: 0s, group_interval: 1s, repeat_interval: 1h}
+            - {name: alertmanager, type: alertmanager, url: "$ALERTMANAGER", resend_interval: 1s}
+            - {name: hanging, type: webhook, url: "http://127.0.0.1:$HOOK/hang", timeout: 60s, group_wait: 0s}
           beacon: {device: doors-io, coil: beacon}
         """
 
@@ -86,15 +90,23 @@ struct AlertStoryTests {
 
     @Test("humidity with hysteresis, one no-data alert, a critical removal lighting the beacon until acknowledged")
     func story() async throws {
+        let alertmanager = try AlertmanagerProcess()
+        try await alertmanager.waitUntilReady(HTTPClient.shared)
         try await WebhookReceiver.run { hook in
             let site = Self.site.replacingOccurrences(of: "$HOOK", with: String(hook.port))
+                .replacingOccurrences(of: "$ALERTMANAGER", with: alertmanager.baseURL)
             try await AgentFixtures.run(scenario: Self.scenario, site: site) { warehouse in
-                try await story(warehouse, hook: hook)
+                try await story(warehouse, hook: hook, alertmanager: alertmanager)
             }
         }
     }
 
-    func story(_ warehouse: Warehouse, hook: WebhookReceiver) async throws {
+    /// The names of the alerts Alertmanager holds as active.
+    static func names(_ alerts: [[String: Any]]) -> Set<String> {
+        Set(alerts.compactMap { ($0["labels"] as? [String: String])?["alertname"] })
+    }
+
+    func story(_ warehouse: Warehouse, hook: WebhookReceiver, alertmanager: AlertmanagerProcess) async throws {
         let database = warehouse.agent.database
         let loop = warehouse.agent.alerts.loop
         try await database.appendLedger(
@@ -113,6 +125,15 @@ struct AlertStoryTests {
             await alerts("bay_b_humidity").contains { $0.state == .firing }
         }
         #expect(firing)
+        // The real Alertmanager holds it while it fires...
+        let held = try await alertmanager.alerts(HTTPClient.shared, within: 20) {
+            Self.names($0).contains("bay_b_humidity")
+        }
+        #expect(Self.names(held).contains("bay_b_humidity"), "\(held)")
+        // ...and a webhook that hangs for a minute holds up neither the polls nor the other receivers.
+        let hangStarted = try await AgentFixtures.eventually(within: .seconds(20)) { hook.hanging() > 0 }
+        #expect(hangStarted)
+        let whileHanging = Date()
         let resolved = try await AgentFixtures.eventually(within: .seconds(30)) {
             await alerts("bay_b_humidity").contains { $0.state == .resolved }
         }
@@ -131,6 +152,14 @@ struct AlertStoryTests {
             $0.time > firedAt && $0.time < resolvedAt && ($0.value?.number).map { $0 > 62 && $0 <= 65 } == true
         }
         #expect(!band.isEmpty, "a reading inside the clearing band, while the alert still fired")
+        let released = try await alertmanager.alerts(HTTPClient.shared, within: 20) {
+            !Self.names($0).contains("bay_b_humidity")
+        }
+        #expect(!Self.names(released).contains("bay_b_humidity"), "resolved in Alertmanager too: \(released)")
+        // All the while the hanging request was open: the polls went on at their pace.
+        #expect(hook.hanging() > 0, "the hanging receiver's request is still open")
+        let polled = readings.filter { $0.time > whileHanging }.count
+        #expect(polled >= 10, "zone-b-climate polled \(polled) times while a receiver hung")
 
         // 2. The dock sensor is silent for 3 s: one no-data alert, resolved when it answers again.
         warehouse.trigger(.fault(Fault(kind: .offline, duration: 3)), on: "zone-c-climate")
@@ -208,10 +237,89 @@ struct AlertStoryTests {
     }
 }
 
+/// A restart on the same store: the open alert comes back with its id and history, and the receiver is
+/// not told again what it was told before the restart.
+@Suite("Alerts across a restart")
+struct AlertRestartTests {
+    static let scenario = """
+        name: alert-restart
+        seed: 2
+        step: 50ms
+        tcp:
+          - {name: main, port: 0}
+        devices:
+          - name: zone-b-climate
+            profile: sensors/vaisala-hmp.yaml
+            transport: main
+            unit: 21
+            model: environment
+          - name: zone-c-climate
+            profile: sensors/vaisala-hmp.yaml
+            transport: main
+            unit: 12
+            model: environment
+        timeline:
+          - {at: 0s, device: zone-c-climate, fault: offline}
+        """
+
+    static let site = """
+        site: {id: alert-restart, name: Alert restart}
+        data_directory: unused
+        store: {flush_interval: 200ms}
+        defaults: {poll: 200ms, timeout: 300ms, retries: 0}
+        tcp:
+          - {name: main, host: 127.0.0.1, port: $TCP}
+        devices:
+          - {name: zone-b-climate, profile: sensors/vaisala-hmp.yaml, bus: main, unit: 21, zone: bay-b}
+          - {name: zone-c-climate, profile: sensors/vaisala-hmp.yaml, bus: main, unit: 12, zone: dock}
+        alerts:
+          defaults: {device_offline: {for: 1s}}
+          receivers:
+            - {name: hook, type: webhook, url: "http://127.0.0.1:$HOOK/alerts", group_wait: 0s, repeat_interval: 1h}
+        """
+
+    @Test("the open alert is restored with its id, and nothing is sent again")
+    func restart() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-restart-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try await WebhookReceiver.run { hook in
+            let site = Self.site.replacingOccurrences(of: "$HOOK", with: String(hook.port))
+            let first = try await AgentFixtures.run(scenario: Self.scenario, site: site, dataDirectory: data) {
+                warehouse in
+                // Told, and the agent knows it was: the receiver answered and the delivery is on record.
+                let told = try await AgentFixtures.eventually(within: .seconds(30)) {
+                    let firing = await warehouse.agent.alerts.loop.alerts.contains { $0.state == .firing }
+                    let recorded = try await warehouse.agent.database.deliveries().contains { $0.sent > 0 }
+                    return firing && !hook.bodies().isEmpty && recorded
+                }
+                #expect(told)
+                return try #require(await warehouse.agent.alerts.loop.alerts.first { $0.state == .firing })
+            }
+            #expect(first.labels["device"] == "zone-c-climate")
+            let sent = hook.bodies().count
+            try await AgentFixtures.run(scenario: Self.scenario, site: site, dataDirectory: data) { warehouse in
+                // Long enough for the device to be judged offline again and for several ticks to pass.
+                let offlineAgain = try await AgentFixtures.eventually(within: .seconds(30)) {
+                    warehouse.agent.observations.snapshot()["zone-c-climate"]?.health == .offline
+                }
+                #expect(offlineAgain)
+                try await Task.sleep(for: .seconds(2))
+                let alerts = await warehouse.agent.alerts.loop.alerts
+                #expect(alerts.map(\.id) == [first.id], "the same alert, not a new one: \(alerts)")
+                #expect(alerts.first?.state == .firing)
+                #expect(alerts.first?.history == first.history, "no transition added by the restart")
+            }
+            #expect(hook.bodies().count == sent, "the receiver was not told again")
+        }
+    }
+}
+
 /// An HTTP receiver on loopback that keeps every body POSTed to it.
 struct WebhookReceiver: Sendable {
     final class ReceivedBodies: Sendable {
         let bodies = Mutex<[Data]>([])
+        /// Requests to `/hang` that have not been answered (each waits a minute).
+        let hanging = Mutex(0)
         func append(_ body: Data) { bodies.withLock { $0.append(body) } }
     }
 
@@ -220,6 +328,9 @@ struct WebhookReceiver: Sendable {
 
     func bodies() -> [Data] { store.bodies.withLock { $0 } }
 
+    /// Requests to `/hang` still waiting for their answer.
+    func hanging() -> Int { store.hanging.withLock { $0 } }
+
     /// Runs `body` with a receiver listening on a free loopback port; the server stops afterwards.
     static func run<R: Sendable>(_ body: (WebhookReceiver) async throws -> R) async throws -> R {
         let store = ReceivedBodies()
@@ -227,6 +338,12 @@ struct WebhookReceiver: Sendable {
         router.post("/alerts") { request, _ -> HTTPResponse.Status in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             store.append(Data(buffer.readableBytesView))
+            return .ok
+        }
+        router.post("/hang") { _, _ -> HTTPResponse.Status in
+            store.hanging.withLock { $0 += 1 }
+            defer { store.hanging.withLock { $0 -= 1 } }
+            try await Task.sleep(for: .seconds(60))
             return .ok
         }
         let started = AsyncStream.makeStream(of: Int.self)

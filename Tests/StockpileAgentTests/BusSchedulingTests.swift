@@ -5,6 +5,7 @@ import SimulatorCore
 import StockpileAgent
 import StockpileDomain
 import StockpileStore
+import StockpileTestSupport
 import Testing
 
 /// The scheduler of a shared bus: a dead unit does not starve its neighbours, and a bus that

@@ -236,6 +236,7 @@ enum HostileSweep {
                 .text(["", "inf", "nan", "-1h", "abc", "1e300h", "99999d", "2026-13-45", "-0.5"]), store),
             option("ack", "--by", names, ack.replacing("--by")),
             option("ack", "--comment", comments, ack.replacing("--comment")),
+            option("ack", "--wait", .number(extra: ["-1", "0", "0s", "1e300h", "99999d", "50ms"]), ack),
             option(
                 "silence", "--for",
                 .number(extra: ["-1", "0", "0s", "-5m", "0.5", "1e300h", "99999d", "1e12"]),

@@ -3,86 +3,8 @@ import Foundation
 import NIOCore
 import StockpileAlerts
 import StockpileNotifiers
+import StockpileTestSupport
 import Testing
-
-/// A real Alertmanager (Debian's `prometheus-alertmanager`) on loopback ports, with its own config
-/// (one null receiver), clustering off and its storage in a temporary directory; killed at the end.
-final class AlertmanagerProcess {
-    static let binary = "/usr/bin/prometheus-alertmanager"
-
-    let process: Process
-    let port: Int
-    let directory: URL
-
-    init() throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: Self.binary),
-            "\(Self.binary) is missing: install it with `apt-get install -y prometheus-alertmanager` (`make deps` does)"
-        )
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-alertmanager-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let config = directory.appendingPathComponent("alertmanager.yml")
-        try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".write(
-            to: config, atomically: true, encoding: .utf8)
-        port = try freePort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "--config.file=\(config.path)", "--storage.path=\(directory.appendingPathComponent("data").path)",
-            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        let log = directory.appendingPathComponent("alertmanager.log")
-        try Data().write(to: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-    }
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    /// Its log so far, for a failure's message.
-    var log: String {
-        (try? String(contentsOf: directory.appendingPathComponent("alertmanager.log"), encoding: .utf8)) ?? ""
-    }
-
-    /// Waits (at most about 20 s) until `/-/ready` answers 200.
-    func waitUntilReady(_ client: HTTPClient) async throws {
-        for _ in 0..<200 {
-            try #require(process.isRunning, "alertmanager exited: \(log)")
-            let request = HTTPClientRequest(url: "\(baseURL)/-/ready")
-            if let response = try? await client.execute(request, timeout: .seconds(1)), response.status == .ok {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("alertmanager never became ready: \(log)")
-    }
-
-    /// `GET /api/v2/alerts`: the alerts it holds that are not resolved.
-    func alerts(_ client: HTTPClient) async throws -> [[String: Any]] {
-        let response = try await client.execute(
-            HTTPClientRequest(url: "\(baseURL)/api/v2/alerts"), timeout: .seconds(5))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        #expect(response.status == .ok)
-        return try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [[String: Any]])
-    }
-
-    /// Polls `alerts` (at most about 10 s) until `done` holds for them.
-    func alerts(_ client: HTTPClient, until done: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
-        var alerts = try await alerts(client)
-        for _ in 0..<100 where !done(alerts) {
-            try await Task.sleep(for: .milliseconds(100))
-            alerts = try await self.alerts(client)
-        }
-        return alerts
-    }
-
-    deinit {
-        process.terminate()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
 
 @Suite("Alertmanager sender, against a real Alertmanager")
 struct AlertmanagerSenderTests {

@@ -7,15 +7,9 @@ import Metrics
 import MetricsTestKit
 import NIOCore
 import StockpileAlerts
+import StockpileTestSupport
 import Synchronization
 import Testing
-
-/// The test process's metrics backend: bootstrapped once, before any sender makes a metric.
-let testMetrics: TestMetrics = {
-    let metrics = TestMetrics()
-    MetricsSystem.bootstrap(metrics)
-    return metrics
-}()
 
 /// A logger that says nothing below errors, for senders and servers; every sender takes one, so
 /// asking for it bootstraps the metrics backend before the sender makes its metrics.

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Metrics
 public import StockpileAlerts
 public import StockpileDomain
 import StockpileLedger
@@ -96,6 +97,10 @@ public actor AlertLoop {
             materialHumidityLimits: materialLimits, ledgerKnown: ledgerKnown)
         transitions += tracker.update(conditions: evaluator.evaluate(observation, now: now), now: now)
         try await record(transitions)
+        for severity in AlertSeverity.allCases {
+            let firing = tracker.alerts.count { $0.severity == severity && $0.state.isFiring }
+            Gauge(label: "stockpile_alerts_firing", dimensions: [("severity", severity.rawValue)]).record(firing)
+        }
         let silences = try await database.silences(activeAt: now)
         let suppression = AlertSuppression(alerts: tracker.alerts, silences: silences, now: now)
         for name in planners.keys.sorted() {
@@ -125,6 +130,11 @@ public actor AlertLoop {
                 metadata: ["receiver": "\(receiver)", "group": "\(groupKey)", "error": "\(error!)"])
         }
         do {
+            // At once, not at the next tick: a restart right after a send must not send it again.
+            if planners != savedPlanners {
+                try await database.savePlanners(Array(planners.values))
+                savedPlanners = planners
+            }
             try await database.recordDelivery(
                 receiver: receiver, success: error == nil, at: now, error: error.map { "\($0)" })
         } catch {

@@ -35,7 +35,19 @@ public final class LiveObservations: Sendable {
     }
 
     private let demand: HistoryDemand
-    private let state = Mutex<[String: AlertObservation.Device]>([:])
+    private let state = Mutex<[String: Observed]>([:])
+
+    /// A device as seen since the agent started: shown to the rules only once it has answered, or once
+    /// its poller judged it offline. Until then its health is not known (a device silent since the start
+    /// is only "degraded" for its first polls), and an alert restored from before a restart must not
+    /// resolve on that.
+    private struct Observed {
+        var device: AlertObservation.Device
+        var heard = false
+        var judged = false
+
+        var isKnown: Bool { heard || (judged && device.health == .offline) }
+    }
 
     public init(history: HistoryDemand = HistoryDemand()) {
         demand = history
@@ -45,7 +57,8 @@ public final class LiveObservations: Sendable {
     public func record(device: String, readings: [PointReading], at time: Date) {
         let watched = demand.points[device] ?? []
         state.withLock { devices in
-            var observed = devices[device] ?? AlertObservation.Device(health: .online, since: time)
+            var entry = devices[device] ?? Observed(device: AlertObservation.Device(health: .online, since: time))
+            var observed = entry.device
             for reading in readings {
                 let value = Self.number(reading.value)
                 let previous = observed.points[reading.name]
@@ -54,7 +67,10 @@ public final class LiveObservations: Sendable {
                     lastFreshAt: previous?.lastFreshAt, history: previous?.history ?? [])
                 // `since`: when the value last changed, or became usable again; a door's open time counts from it.
                 if let previous, previous.value != value || previous.isUsable != point.isUsable { point.since = time }
-                if !point.isStale { point.lastFreshAt = time }
+                if !point.isStale {
+                    point.lastFreshAt = time
+                    entry.heard = true
+                }
                 if watched.contains(reading.name) {
                     if point.isUsable, let value { point.history.append(.init(at: time, value: value)) }
                     let oldest = time.addingTimeInterval(-demand.window)
@@ -69,25 +85,27 @@ public final class LiveObservations: Sendable {
                     observed.activeFlags.remove(reading.name)
                 }
             }
-            devices[device] = observed
+            entry.device = observed
+            devices[device] = entry
         }
     }
 
     /// `device` changed health at `time`.
     public func record(device: String, health: DeviceHealth, at time: Date) {
         state.withLock { devices in
-            var observed = devices[device] ?? AlertObservation.Device(health: health, since: time)
-            if observed.health != health {
-                observed.health = health
-                observed.since = time
+            var entry = devices[device] ?? Observed(device: AlertObservation.Device(health: health, since: time))
+            if entry.device.health != health || !entry.judged {
+                entry.device.health = health
+                entry.device.since = time
             }
-            devices[device] = observed
+            entry.judged = true
+            devices[device] = entry
         }
     }
 
-    /// Every device seen so far.
+    /// Every device whose state is known: it has answered since the start, or it was judged offline.
     public func snapshot() -> [String: AlertObservation.Device] {
-        state.withLock { $0 }
+        state.withLock { devices in devices.filter(\.value.isKnown).mapValues(\.device) }
     }
 
     /// Numbers as numbers; a bit as 1 or 0 (doors, flags); text has no value for a rule.
