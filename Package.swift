@@ -206,7 +206,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "StockpileLedgerTests", dependencies: ["StockpileLedger", "StockpileDomain"],
+            name: "StockpileLedgerTests", dependencies: ["StockpileLedger", "StockpileDomain", "StockpileStore"],
             swiftSettings: strictSwift),
         .testTarget(
             name: "StockpileStoreTests",

@@ -23,10 +23,15 @@ public enum LedgerImport {
         let pieces = try LedgerCSV.Pieces(
             text, file: file, count: text.utf8.count >= LedgerCSV.parallelThreshold ? piecesPerFile : 1)
         let read = ReadPieces(count: pieces.count)
+        // nil: a piece had a mistake, or the store refused the batch (nothing was written either way).
         let added = try? await database.appendLedger(pieces: pieces.count, locations: locations) { index in
             let piece = pieces.read(index)
             read.keep(index, piece)
             return piece.isClean ? piece.rows.map(\.record) : nil
+        }
+        if let added {
+            return Outcome(
+                rows: (0..<pieces.count).reduce(0) { $0 + (read.piece($1)?.rows.count ?? 0) }, added: added.count)
         }
         // Every piece read (those the store did not ask for once one failed are read now): the file as a whole.
         let parsed = try pieces.assemble((0..<pieces.count).map { read.piece($0) ?? pieces.read($0) })
@@ -37,10 +42,6 @@ public enum LedgerImport {
                     file: file, line: parsed.rows[violation.entry].line, column: parsed.columnNumbers[column],
                     columnName: column, message: violation.message)
             }
-        }
-        // nil: a piece had a mistake, or the store refused the batch (nothing was written either way).
-        if let added {
-            return Outcome(rows: parsed.rows.count, added: added.count)
         }
         let records = parsed.rows.map(\.record)
         if !parsed.errors.isEmpty {

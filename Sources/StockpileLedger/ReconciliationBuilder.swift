@@ -18,15 +18,14 @@ public enum ReconciliationBuilder {
         location filter: String? = nil
     ) async throws -> ReconciliationReport {
         let locations = site.ledgerLocations
-        // The book, the window's readings and health events of every scale, and the cut-off: four reads,
+        // The book with its cut-off, the window's readings and health events of every scale: three reads,
         // each one query over the whole site (not one per location), run at once on the pool's readers.
         let start = instant.addingTimeInterval(-window.seconds)
-        async let snapshot = database.bookSnapshot(asOf: instant)
+        async let snapshot = database.bookSnapshotAndCutOff(asOf: instant)
         async let readingsByDevice = database.readings(
             points: weightPoints, since: start.addingTimeInterval(0.001), until: instant.addingTimeInterval(0.001))
         async let healthByDevice = database.healthEvents(since: start)
-        async let lastTransaction = database.ledgerCutOff(asOf: instant)
-        let book = try await snapshot
+        let (book, lastTransaction) = try await snapshot
         let windowReadings = try await readingsByDevice
         let windowHealth = try await healthByDevice
         let positions = book.positions
@@ -65,7 +64,7 @@ public enum ReconciliationBuilder {
                 Reconciler.reconcile(
                     input(for: job, materials: materials, at: instant, window: window)))
         }
-        let cutOff = try await lastTransaction.map { last in
+        let cutOff = lastTransaction.map { last in
             ReconciliationReport.CutOff(
                 sequence: last.sequence, time: UTCTimestamp.text(last.time), kind: last.kind, document: last.document,
                 chainHash: last.headHash)

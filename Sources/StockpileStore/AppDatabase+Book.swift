@@ -7,16 +7,32 @@ extension AppDatabase {
     /// The ledger's reference data, counts and every lot's position at `instant`. The transactions in
     /// effect stream through `BookAccumulator` in the order they apply; none is kept.
     public func bookSnapshot(asOf instant: Date) async throws -> BookSnapshot {
+        try await bookSnapshotAndCutOff(asOf: instant).book
+    }
+
+    /// The book at `instant` and the report's cut-off (as `ledgerCutOff(asOf:)` gives it), from one pass
+    /// over the transactions: the cut-off is the latest of them by (time, sequence), the chain's head the
+    /// last recorded.
+    public func bookSnapshotAndCutOff(
+        asOf instant: Date
+    ) async throws -> (
+        book: BookSnapshot, cutOff: (sequence: Int64, time: Date, kind: String, document: String, headHash: String)?
+    ) {
         try await reader.read { db in
             let lots = Dictionary(try Self.loadLots(db).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             var book = BookAccumulator(lots: lots)
-            try Self.accumulate(
+            let last = try Self.accumulate(
                 db, into: &book, sql: "WHERE time <= ?", arguments: [StoreTime.milliseconds(instant)])
-            return BookSnapshot(
+            let snapshot = BookSnapshot(
                 instant: instant,
                 materials: Dictionary(
                     try Self.loadMaterials(db).map { ($0.code, $0) }, uniquingKeysWith: { _, last in last }),
                 lots: lots, counts: try Self.loadCounts(db), positions: book.positions)
+            guard let latest = last.latest, let head = last.head,
+                let hash = try Data.fetchOne(
+                    db, sql: "SELECT hash FROM ledger_transaction WHERE sequence = ?", arguments: [head])
+            else { return (snapshot, nil) }
+            return (snapshot, (latest.sequence, latest.time, latest.kind, latest.document, LedgerChain.hex(hash)))
         }
     }
 
@@ -40,9 +56,14 @@ extension AppDatabase {
 
     /// Feeds the transactions selected by `filter` to `book` in the order they lie in the table (the
     /// accumulator does not depend on the order): one pass through the file.
+    ///
+    /// - Returns: the latest transaction fed, by (time, sequence), and the highest sequence fed.
+    @discardableResult
     private static func accumulate(
         _ db: Database, into book: inout BookAccumulator, sql filter: String, arguments: StatementArguments
-    ) throws {
+    ) throws -> (latest: (sequence: Int64, time: Date, kind: String, document: String)?, head: Int64?) {
+        var latest: (sequence: Int64, time: Date, kind: String, document: String)?
+        var head: Int64?
         let rows = try Row.fetchCursor(
             db,
             sql: """
@@ -51,10 +72,18 @@ extension AppDatabase {
                 """, arguments: arguments)
         while let row = try rows.next() {
             let kind: String = row[0]
+            let time = StoreTime.date(row[1])
+            let sequence: Int64 = row[2]
+            let document: String = row[6]
             // A kind this build does not know counts as an adjustment, as when the whole ledger is read.
             book.apply(
-                kind: LedgerTransaction.Kind(rawValue: kind) ?? .adjustment, time: StoreTime.date(row[1]),
-                sequence: row[2], lot: row[3], destination: row[4], quantity: row[5], document: row[6])
+                kind: LedgerTransaction.Kind(rawValue: kind) ?? .adjustment, time: time, sequence: sequence,
+                lot: row[3], destination: row[4], quantity: row[5], document: document)
+            if latest.map({ ($0.time, $0.sequence) < (time, sequence) }) ?? true {
+                latest = (sequence, time, kind, document)
+            }
+            head = max(head ?? sequence, sequence)
         }
+        return (latest, head)
     }
 }

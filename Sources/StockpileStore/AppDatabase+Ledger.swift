@@ -27,9 +27,9 @@ extension AppDatabase {
     /// `appendLedger(_:locations:)` does; `piece(i)` gives the records of piece `i`, or nil when it could
     /// not be read (then nothing is written and nil is returned).
     ///
-    /// The pieces are asked for in order on one thread while this one writes each as it comes, and the
-    /// ledger checks run on that thread once every piece is there; a failed check rolls the whole
-    /// transaction back. A large import so costs about the longer of reading and writing, not their sum.
+    /// The pieces are asked for in order on two threads while this one writes each as it comes, and the
+    /// ledger checks run once every piece is there; a failed check rolls the whole transaction back. A
+    /// large import so costs about the longer of reading and writing, not their sum.
     ///
     /// - Returns: the indices (across the pieces, in order) of the records added.
     /// - Throws: `LedgerViolations` (nothing written) or a database error.
@@ -45,18 +45,25 @@ extension AppDatabase {
                 try db.execute(sql: "PRAGMA cache_size = -262144")
                 defer { try? db.execute(sql: "PRAGMA cache_size = -8192") }
                 let handoff = PieceHandoff(count: count)
+                // Two readers take the pieces in order; when every piece is in, one of them runs the checks.
+                let reading = DispatchGroup()
                 let producing = DispatchGroup()
-                DispatchQueue.global().async(group: producing) {
-                    var all: [LedgerRecord] = []
-                    for index in 0..<count {
-                        let records = piece(index)
-                        handoff.put(index, records)
-                        guard let records else {
-                            for rest in index + 1..<max(index + 1, count) { handoff.put(rest, nil) }
-                            return
+                let next = Mutex(0)
+                for _ in 0..<min(2, count) {
+                    DispatchQueue.global().async(group: reading) {
+                        while true {
+                            let index = next.withLock { next in
+                                defer { next += 1 }
+                                return next
+                            }
+                            guard index < count else { return }
+                            handoff.put(index, piece(index))
                         }
-                        all += records
                     }
+                }
+                DispatchQueue.global().async(group: producing) {
+                    reading.wait()
+                    guard let all = handoff.all() else { return }
                     handoff.verdict(
                         Result { () throws(LedgerViolations) in try ledger.admissible(records: all) })
                 }
@@ -120,10 +127,22 @@ extension AppDatabase {
             ready[index].signal()
         }
 
-        /// Waits for piece `index` and takes it out (its records live on in the reader's whole batch).
+        /// Waits for piece `index`.
         func take(_ index: Int) -> [LedgerRecord]? {
             ready[index].wait()
-            return slots.withLock { $0.removeValue(forKey: index) ?? nil }
+            return slots.withLock { $0[index] ?? nil }
+        }
+
+        /// Every piece's records in order, once all are in; nil when one could not be read.
+        func all() -> [LedgerRecord]? {
+            slots.withLock { slots in
+                var all: [LedgerRecord] = []
+                for index in 0..<ready.count {
+                    guard let records = slots[index] ?? nil else { return nil }
+                    all += records
+                }
+                return all
+            }
         }
 
         func verdict(_ result: Result<[Int], LedgerViolations>) { checked.withLock { $0 = result } }
