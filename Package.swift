@@ -152,8 +152,8 @@ let package = Package(
         .executableTarget(
             name: "stockpile-bench",
             dependencies: [
-                "Modbus", "ModbusServing", "DeviceAccess", "StockpileAgent", "StockpileDomain", "StockpileLedger",
-                "StockpileStore",
+                "Modbus", "ModbusServing", "DeviceAccess", "StockpileAgent", "StockpileAlerts", "StockpileDomain",
+                "StockpileLedger", "StockpileStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Swift",

@@ -51,6 +51,7 @@ struct BenchmarkCommand {
                 try await StoreBenchmark.run(seconds: seconds, rounds: rounds); print()
             }
             if only == nil || only == "ledger" { try await LedgerBenchmark.run(rounds: rounds); print() }
+            if only == nil || only == "alerts" { try await AlertBenchmark.run(); print() }
             if only == nil || only == "reconcile" { try await ReconcileBenchmark.run(); print() }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(

@@ -73,8 +73,13 @@ public final class LiveObservations: Sendable {
                 }
                 if watched.contains(reading.name) {
                     if point.isUsable, let value { point.history.append(.init(at: time, value: value)) }
-                    let oldest = time.addingTimeInterval(-demand.window)
-                    if let first = point.history.firstIndex(where: { $0.at >= oldest }), first > 0 {
+                    // Trimmed in steps of a tenth of the window, not by one sample per poll: removing from
+                    // the front moves the whole array. The rules read only the window they ask for.
+                    let oldest = time.addingTimeInterval(-demand.window * 1.1)
+                    if let head = point.history.first, head.at < oldest,
+                        let first = point.history.firstIndex(where: { $0.at >= time.addingTimeInterval(-demand.window) }
+                        )
+                    {
                         point.history.removeFirst(first)
                     }
                 }

@@ -194,16 +194,29 @@ public struct AlertEvaluator: Sendable {
     /// The least-squares slope per hour of the samples within [from, to]; nil with fewer than two
     /// samples or when they span less than `span` seconds.
     static func slopePerHour(_ samples: [AlertObservation.Sample], from: Date, to: Date, span: Double) -> Double? {
-        let inside = samples.filter { $0.at >= from && $0.at <= to }
-        guard inside.count >= 2, let first = inside.map(\.at).min(), let last = inside.map(\.at).max(),
-            last.timeIntervalSince(first) >= span
-        else { return nil }
-        let times = inside.map { $0.at.timeIntervalSince(first) / 3600 }
-        let meanTime = times.reduce(0, +) / Double(times.count)
-        let meanValue = inside.map(\.value).reduce(0, +) / Double(inside.count)
+        // Three passes over the samples in the window, nothing allocated: a rate rule runs on every
+        // subject every tick, over a window's worth of history each.
+        var count = 0
+        var first = Date.distantFuture
+        var last = Date.distantPast
+        var valueSum = 0.0
+        for sample in samples where sample.at >= from && sample.at <= to {
+            count += 1
+            first = min(first, sample.at)
+            last = max(last, sample.at)
+            valueSum += sample.value
+        }
+        guard count >= 2, last.timeIntervalSince(first) >= span else { return nil }
+        var timeSum = 0.0
+        for sample in samples where sample.at >= from && sample.at <= to {
+            timeSum += sample.at.timeIntervalSince(first) / 3600
+        }
+        let meanTime = timeSum / Double(count)
+        let meanValue = valueSum / Double(count)
         var covariance = 0.0
         var variance = 0.0
-        for (time, sample) in zip(times, inside) {
+        for sample in samples where sample.at >= from && sample.at <= to {
+            let time = sample.at.timeIntervalSince(first) / 3600
             covariance += (time - meanTime) * (sample.value - meanValue)
             variance += (time - meanTime) * (time - meanTime)
         }

@@ -47,11 +47,15 @@ public struct AlertTracker: Hashable, Sendable, Codable {
     /// Applies one evaluation's conditions at `now` and returns the transitions, in order.
     public mutating func update(conditions: [AlertCondition], now: Date) -> [AlertTransition] {
         var transitions: [AlertTransition] = []
-        var byFingerprint: [String: AlertCondition] = [:]
-        for condition in conditions { byFingerprint[condition.fingerprint] = condition }
+        // Only the open alerts' conditions are looked up: a site has thousands of subjects and few alerts.
         var open: Set<String> = []
+        for alert in alerts where alert.state.isOpen { open.insert(alert.fingerprint) }
+        var byFingerprint: [String: AlertCondition] = [:]
+        byFingerprint.reserveCapacity(open.count)
+        for condition in conditions where open.contains(condition.fingerprint) {
+            byFingerprint[condition.fingerprint] = condition
+        }
         for index in alerts.indices where alerts[index].state.isOpen {
-            open.insert(alerts[index].fingerprint)
             guard let condition = byFingerprint[alerts[index].fingerprint] else { continue }
             if let transition = Self.step(&alerts[index], condition, now: now) { transitions.append(transition) }
         }
