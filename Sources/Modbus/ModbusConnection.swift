@@ -97,13 +97,29 @@ final class ModbusConnection {
         guard !isOpen else { return }
         guard case .rtu(let line) = configuration.transport else {
             _ = try call(.connect, unit: nil) { modbus_connect($0) }
+            try refuseBeyondSelectLimit()
             isOpen = true
             try pauseAfterConnect()
             return
         }
         try openSerialLine(line)
+        try refuseBeyondSelectLimit()
         isOpen = true
         try pauseAfterConnect()
+    }
+
+    /// libmodbus waits for answers with `select()`, whose descriptor sets end at `FD_SETSIZE` (1024): a
+    /// connection on a higher descriptor would abort the whole process at its first wait (glibc's fortify
+    /// check). Such a connection is closed and refused instead, as a clear error on this device alone.
+    private func refuseBeyondSelectLimit() throws(ModbusError) {
+        let descriptor = modbus_get_socket(context)
+        guard descriptor >= FD_SETSIZE else { return }
+        if isSerial { cmodbus_release_serial_line(descriptor) }
+        modbus_close(context)
+        throw ModbusError(
+            cause: .cannotOpen, function: .connect, code: EMFILE,
+            message: "the connection got file descriptor \(descriptor), beyond the \(FD_SETSIZE) libmodbus can wait on "
+                + "(select): the process has too many files open")
     }
 
     private func pauseAfterConnect() throws(ModbusError) {
