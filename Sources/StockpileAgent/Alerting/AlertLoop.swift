@@ -95,7 +95,9 @@ public actor AlertLoop {
         let observation = AlertObservation(
             devices: observations.snapshot(), ledgerEvents: ledgerEvents + reconciliationEvents,
             materialHumidityLimits: materialLimits, ledgerKnown: ledgerKnown)
-        transitions += tracker.update(conditions: evaluator.evaluate(observation, now: now), now: now)
+        let open = Set(tracker.alerts.filter(\.state.isOpen).map(\.fingerprint))
+        transitions += tracker.update(
+            conditions: evaluator.evaluate(observation, now: now, summarizing: open), now: now)
         try await record(transitions)
         for severity in AlertSeverity.allCases {
             let firing = tracker.alerts.count { $0.severity == severity && $0.state.isFiring }

@@ -25,11 +25,23 @@ public struct AlertEvaluator: Sendable {
     public let configuration: AlertConfiguration
     /// Each rule's subjects, in `configuration.rules` order.
     private let identities: [[Identity]]
+    /// The fingerprints whose inactive or unknown conditions still get a summary (nil: every condition).
+    private var summarized: Set<String>?
 
     /// An evaluator for a configuration; every subject's labels and fingerprint are computed here, once.
     public init(configuration: AlertConfiguration) {
         self.configuration = configuration
         self.identities = configuration.rules.map { Self.identities(of: $0, in: configuration) }
+    }
+
+    /// The conditions of every rule at `now`, the summaries of inactive and unknown ones only for
+    /// `open` (the fingerprints of the alerts that are open): nobody reads the others, and a site has
+    /// thousands of subjects, nearly all quiet.
+    public func evaluate(_ observation: AlertObservation, now: Date, summarizing open: Set<String>) -> [AlertCondition]
+    {
+        var evaluator = self
+        evaluator.summarized = open
+        return evaluator.evaluate(observation, now: now)
     }
 
     /// The conditions of every rule at `now`.
@@ -134,12 +146,14 @@ public struct AlertEvaluator: Sendable {
 
     private func condition(
         _ rule: AlertRule, _ identity: Identity, _ status: AlertCondition.Status, since: Date? = nil,
-        value: Double? = nil, summary: String
+        value: Double? = nil, summary: @autoclosure () -> String
     ) -> AlertCondition {
-        AlertCondition(
+        let wanted =
+            status == .active || status == .band || summarized.map { $0.contains(identity.fingerprint) } ?? true
+        return AlertCondition(
             rule: rule.name, isNoData: rule.isNoData, labels: identity.labels, fingerprint: identity.fingerprint,
             severity: rule.severity, timing: rule.timing, status: status, activeSince: status == .active ? since : nil,
-            value: value, summary: summary)
+            value: value, summary: wanted ? summary() : "")
     }
 
     /// The point's usable value, or nil (device missing or offline, point missing or not good).
@@ -167,10 +181,10 @@ public struct AlertEvaluator: Sendable {
         guard let value = usable(device, point, observation) else {
             return condition(rule, labels, .unknown, summary: "\(point) of \(device): no usable reading")
         }
-        let summary =
-            "\(point) of \(device) is \(AlertText.number(value)), limit \(level.text)"
-            + (level.clearMargin > 0 ? " (clears at \(AlertText.number(level.clearingLevel)))" : "")
-        return condition(rule, labels, Self.status(level.judge(value)), value: value, summary: summary)
+        return condition(
+            rule, labels, Self.status(level.judge(value)), value: value,
+            summary: "\(point) of \(device) is \(AlertText.number(value)), limit \(level.text)"
+                + (level.clearMargin > 0 ? " (clears at \(AlertText.number(level.clearingLevel)))" : ""))
     }
 
     private func rate(
@@ -187,8 +201,9 @@ public struct AlertEvaluator: Sendable {
         else {
             return condition(rule, labels, .unknown, summary: "\(point) of \(device): too few good readings for a rate")
         }
-        let summary = "\(point) of \(device) changes by \(AlertText.number(perHour))/h, limit \(limitText)"
-        return condition(rule, labels, Self.status(level.judge(perHour)), value: perHour, summary: summary)
+        return condition(
+            rule, labels, Self.status(level.judge(perHour)), value: perHour,
+            summary: "\(point) of \(device) changes by \(AlertText.number(perHour))/h, limit \(limitText)")
     }
 
     /// The least-squares slope per hour of the samples within [from, to]; nil with fewer than two
