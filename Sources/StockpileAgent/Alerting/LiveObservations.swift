@@ -57,16 +57,28 @@ public final class LiveObservations: Sendable {
     public func record(device: String, readings: [PointReading], at time: Date) {
         let watched = demand.points[device] ?? []
         state.withLock { devices in
-            var entry = devices[device] ?? Observed(device: AlertObservation.Device(health: .online, since: time))
+            // Taken out and put back, so the device's points and each history are uniquely referenced while
+            // they change: updated in place, not copied on every poll.
+            var entry =
+                devices.removeValue(forKey: device)
+                ?? Observed(device: AlertObservation.Device(health: .online, since: time))
             var observed = entry.device
+            entry.device.points = [:]
             for reading in readings {
                 let value = Self.number(reading.value)
-                let previous = observed.points[reading.name]
-                var point = AlertObservation.Point(
-                    value: value, quality: reading.quality, at: time, since: previous?.since ?? time,
-                    lastFreshAt: previous?.lastFreshAt, history: previous?.history ?? [])
-                // `since`: when the value last changed, or became usable again; a door's open time counts from it.
-                if let previous, previous.value != value || previous.isUsable != point.isUsable { point.since = time }
+                var point: AlertObservation.Point
+                if var existing = observed.points.removeValue(forKey: reading.name) {
+                    let (wasValue, wasUsable) = (existing.value, existing.isUsable)
+                    existing.value = value
+                    existing.quality = reading.quality
+                    existing.at = time
+                    // `since`: when the value last changed, or became usable again; a door's open time counts
+                    // from it.
+                    if wasValue != value || wasUsable != existing.isUsable { existing.since = time }
+                    point = existing
+                } else {
+                    point = AlertObservation.Point(value: value, quality: reading.quality, at: time, since: time)
+                }
                 if !point.isStale {
                     point.lastFreshAt = time
                     entry.heard = true
