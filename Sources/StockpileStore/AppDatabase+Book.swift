@@ -10,9 +10,8 @@ extension AppDatabase {
         try await bookSnapshotAndCutOff(asOf: instant).book
     }
 
-    /// The book at `instant` and the report's cut-off (as `ledgerCutOff(asOf:)` gives it), from one pass
-    /// over the transactions: the cut-off is the latest of them by (time, sequence), the chain's head the
-    /// last recorded.
+    /// The book at `instant` and a report's cut-off, from one pass over the transactions: the cut-off is
+    /// the latest of them by (time, sequence) with the chain's hash at the last one recorded, as hex.
     public func bookSnapshotAndCutOff(
         asOf instant: Date
     ) async throws -> (
@@ -33,6 +32,27 @@ extension AppDatabase {
                     db, sql: "SELECT hash FROM ledger_transaction WHERE sequence = ?", arguments: [head])
             else { return (snapshot, nil) }
             return (snapshot, (latest.sequence, latest.time, latest.kind, latest.document, LedgerChain.hex(hash)))
+        }
+    }
+
+    /// How far the ledger has grown: its last transaction's sequence, and how many lots and materials it
+    /// has. Equal heads mean nothing was added since.
+    public struct LedgerHead: Hashable, Sendable {
+        public var sequence: Int64
+        public var lots: Int
+        public var materials: Int
+    }
+
+    /// The ledger's head: three small queries, not a read of the ledger.
+    public func ledgerHead() async throws -> LedgerHead {
+        try await reader.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT coalesce(max(sequence), 0) FROM ledger_transaction),
+                        (SELECT count(*) FROM lot), (SELECT count(*) FROM material)
+                    """)
+            return LedgerHead(sequence: row?[0] ?? 0, lots: row?[1] ?? 0, materials: row?[2] ?? 0)
         }
     }
 

@@ -115,6 +115,19 @@ struct BookSnapshotTests {
                 }
             }
             #expect(try await database.bookSnapshot(asOf: Self.start).materials.keys.sorted() == ["DY2O3"])
+            // The head moves with every transaction added, and only then.
+            let head = try await database.ledgerHead()
+            #expect(head.sequence == Int64(ledger.transactions.count) && head.lots == 12 && head.materials == 1)
+            #expect(try await database.ledgerHead() == head)
+            try await database.appendLedger(
+                [
+                    .transaction(
+                        LedgerTransaction(
+                            kind: .receipt, time: Self.start.addingTimeInterval(90_000), lot: "L0",
+                            location: ledger.positions(asOf: .distantFuture).first { $0.lot.id == "L0" }!.location,
+                            quantity: 1, actor: "clerk", document: "D-late"))
+                ], locations: Self.locations)
+            #expect(try await database.ledgerHead().sequence == head.sequence + 1)
         }
     }
 

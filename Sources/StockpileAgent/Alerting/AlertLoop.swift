@@ -32,6 +32,8 @@ public actor AlertLoop {
     private var materialLimits: [String: Double] = [:]
     private var ledgerKnown = false
     private var ledgerReadAt: Date?
+    /// The ledger's size when the material limits were last read: (transactions, lots, materials).
+    private var limitsHead: AppDatabase.LedgerHead?
     private var reconciledAt: Date?
     private var beaconState: Bool?
     private var beaconRetryAt: Date?
@@ -193,19 +195,15 @@ public actor AlertLoop {
         do {
             let events = try await database.movementEvents(from: now.addingTimeInterval(-86_400), to: now)
             ledgerEvents = events.filter { $0.clearedAt == nil }.map { AlertObservation.LedgerEvent($0.event) }
-            let book = try await database.bookSnapshot(asOf: now)
-            let zones = Dictionary(
-                site.ledgerLocations.compactMap { location in location.zone.map { (location.name, $0) } },
-                uniquingKeysWith: { first, _ in first })
-            var limits: [String: Double] = [:]
-            for position in book.positions where position.kilograms > 1e-9 {
-                guard let zone = zones[position.location], let material = book.materials[position.lot.material],
-                    material.hygroscopic, let limit = material.humidityLimit
-                else { continue }
-                limits[zone] = min(limits[zone] ?? limit, limit)
-            }
-            materialLimits = limits
-            if reconciledAt.map({ now.timeIntervalSince($0) >= Self.reconciliationInterval || now < $0 }) ?? true {
+            let reconcile =
+                reconciledAt.map { now.timeIntervalSince($0) >= Self.reconciliationInterval || now < $0 } ?? true
+            // The material limits come from the whole book: read again when the ledger has grown, and with
+            // each reconciliation (a transaction dated ahead takes effect without the ledger growing).
+            let head = try await database.ledgerHead()
+            if head != limitsHead || reconcile { materialLimits = try await zoneLimits(now: now) }
+            limitsHead = head
+            if reconcile {
+
                 reconciledAt = now
                 let report = try await ReconciliationBuilder.build(site: site, database: database, at: now)
                 reconciliationEvents = report.locations.compactMap { line in
@@ -224,6 +222,22 @@ public actor AlertLoop {
             ledgerKnown = false
             logger.error("cannot read the ledger for the alert rules", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Each zone's tightest humidity limit of the hygroscopic material on the book in it at `now`.
+    private func zoneLimits(now: Date) async throws -> [String: Double] {
+        let book = try await database.bookSnapshot(asOf: now)
+        let zones = Dictionary(
+            site.ledgerLocations.compactMap { location in location.zone.map { (location.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        var limits: [String: Double] = [:]
+        for position in book.positions where position.kilograms > 1e-9 {
+            guard let zone = zones[position.location], let material = book.materials[position.lot.material],
+                material.hygroscopic, let limit = material.humidityLimit
+            else { continue }
+            limits[zone] = min(limits[zone] ?? limit, limit)
+        }
+        return limits
     }
 
     /// Sets the beacon when it should change, and again after a failed write.
