@@ -234,9 +234,6 @@ public enum LedgerCSV {
         return result
     }
 
-    /// `text` in two pieces at a record boundary near its middle (see `split(_:into:)`).
-    static func split(_ text: String) -> [String] { split(text, into: 2) }
-
     /// `text` in up to `count` pieces of about equal size, each cut after a line feed with an even number
     /// of quotes before it (RFC 4180 quotes come in pairs outside a quoted field, so an even count means
     /// outside one). Fewer pieces where there is no such place.

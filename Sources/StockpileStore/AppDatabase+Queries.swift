@@ -178,30 +178,3 @@ extension AppDatabase {
         }
     }
 }
-
-extension AppDatabase {
-    /// A reconciliation's cut-off at `instant`: the last transaction in effect (latest time, then latest
-    /// recorded) with its sequence, and the hash of the newest entry in effect (the chain head the report
-    /// carries) as hex: two passes over the transactions' time and sequence, no transaction decoded.
-    public func ledgerCutOff(
-        asOf instant: Date
-    ) async throws -> (sequence: Int64, time: Date, kind: String, document: String, headHash: String)? {
-        let until = StoreTime.milliseconds(instant)
-        return try await reader.read { db in
-            guard
-                let last = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT sequence, time, kind, document FROM ledger_transaction WHERE time <= ?
-                        ORDER BY time DESC, sequence DESC LIMIT 1
-                        """, arguments: [until]),
-                let head = try Data.fetchOne(
-                    db, sql: "SELECT hash FROM ledger_transaction WHERE time <= ? ORDER BY sequence DESC LIMIT 1",
-                    arguments: [until])
-            else { return nil }
-            return (
-                last["sequence"], StoreTime.date(last["time"]), last["kind"], last["document"], LedgerChain.hex(head)
-            )
-        }
-    }
-}

@@ -35,7 +35,7 @@ struct LedgerCSVSplitTests {
     func halvesMatchTheWhole(lineBreak: String) throws {
         let text = Self.file(rows: 14_000, lineBreak: lineBreak)
         #expect(text.utf8.count > LedgerCSV.parallelThreshold)
-        #expect(LedgerCSV.split(text).count == 2)
+        #expect(LedgerCSV.split(text, into: 2).count == 2)
         let whole = try LedgerCSV.parse(text, file: "big.csv", parallel: false)
         let halves = try LedgerCSV.parse(text, file: "big.csv", parallel: true)
         #expect(halves == whole)
@@ -56,9 +56,9 @@ struct LedgerCSVSplitTests {
         let text =
             Self.header + "\n" + "receipt,2026-01-01T00:00:00Z,L1,,bay-1,1,,,,,,clerk,GRN-1,\"\(long)\"\n"
             + "receipt,2026-01-01T00:00:01Z,L1,,bay-1,1,,,,,,clerk,GRN-2,after\n"
-        let pieces = LedgerCSV.split(text)
+        let pieces = LedgerCSV.split(text, into: 2)
         #expect(pieces.joined() == text)
-        if pieces.count == 2 { #expect(pieces[1].hasPrefix("receipt,2026-01-01T00:00:01Z")) }
+        #expect(pieces.count == 2 && pieces.last?.hasPrefix("receipt,2026-01-01T00:00:01Z") == true)
         let halves = try LedgerCSV.parse(text, file: "long.csv", parallel: true)
         #expect(halves == (try LedgerCSV.parse(text, file: "long.csv", parallel: false)))
         #expect(halves.rows.map(\.line) == [2, 400_003])
