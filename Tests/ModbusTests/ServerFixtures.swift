@@ -167,9 +167,11 @@ final class RawLine {
 }
 
 extension Fixtures {
-    /// Waits until `condition` holds, checking every 5 ms for at most `timeout`; returns whether it did.
+    /// Waits until `condition` holds, checking every 5 ms for at most `timeout`; returns whether it did. The
+    /// default is long because it only bounds a wait that ends as soon as the condition holds: a suite on
+    /// two loaded cores can take seconds to deliver a request.
     static func eventually(
-        within timeout: Duration = .seconds(1), _ condition: () -> Bool
+        within timeout: Duration = .seconds(10), _ condition: () -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
