@@ -13,11 +13,20 @@ struct CommandSenderTests {
         return url
     }
 
-    /// Writes an executable `/bin/sh` script.
+    /// Writes an executable `/bin/sh` script. A child shell writes it, so this process never holds it open
+    /// for writing: a process that another test forks meanwhile would inherit that descriptor until its
+    /// exec, and executing the script while it is held makes exec fail with ETXTBSY (errno 26).
     func script(_ text: String, in directory: URL, named name: String = "notify.sh") throws -> String {
         let url = directory.appendingPathComponent(name)
-        try ("#!/bin/sh\n" + text + "\n").write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = [
+            "-c", #"printf '%s' "$2" > "$1" && chmod 755 "$1""#, "write-script", url.path,
+            "#!/bin/sh\n" + text + "\n",
+        ]
+        try writer.run()
+        writer.waitUntilExit()
+        try #require(writer.terminationStatus == 0, "writing \(url.path)")
         return url.path
     }
 
