@@ -1,8 +1,8 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
-DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager
+DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager wrk curl
 # The test peers, pinned here and nowhere else: the interop tests match their messages.
-PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5
+PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5 schemathesis==4.32.5
 BENCH_BIN    := .build/bench-c
 MODBUS_FLAGS  = $$(pkg-config --cflags --libs libmodbus)
 
@@ -35,7 +35,8 @@ HEAVY_TESTS   := HostileInputSweepTests|TornValueTests|SimulatorFuzzTests
 # The tests of HTTP receivers, Alertmanager and notification commands run in a process of their own:
 # beside the Modbus suites they pushed one process past 1,000 open files (libmodbus waits with
 # select(), which ends at 1,024) and starved the subprocesses' pipes on two cores.
-SERVICE_TESTS := StockpileNotifiersTests|AlertStoryTests|AlertRestartTests|AlertsCommandTests|ConfigCheckAlertsTests
+# The HTTP server's schemathesis run goes with them.
+SERVICE_TESTS := StockpileNotifiersTests|AlertStoryTests|AlertRestartTests|AlertsCommandTests|ConfigCheckAlertsTests|APISchemaTests
 
 test: deps
 	$(SWIFT) build --build-tests

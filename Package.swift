@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -129,6 +132,26 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 3: the agent's HTTP server — the JSON API, the dashboard, `/metrics`, access control by token
+        // and session, TLS — over the store, the ledger and the alerts.
+        .target(
+            name: "StockpileWeb",
+            dependencies: [
+                "StockpileAlerts", "StockpileDomain", "StockpileLedger", "StockpileStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strictSwift
+        ),
         // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
         .executableTarget(
             name: "StoreCrashProbe",
@@ -140,7 +163,7 @@ let package = Package(
             name: "stockpile",
             dependencies: [
                 "DeviceAccess", "Modbus", "Simulator", "SimulatorCore", "StockpileAgent", "StockpileAlerts",
-                "StockpileDomain", "StockpileLedger", "StockpileStore",
+                "StockpileDomain", "StockpileLedger", "StockpileStore", "StockpileWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -227,6 +250,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileWebTests",
+            dependencies: [
+                "StockpileWeb", "StockpileAlerts", "StockpileDomain", "StockpileLedger", "StockpileStore",
+                "StockpileTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSwift
         ),

@@ -10,7 +10,7 @@ SITE=Simulators/demo-warehouse/site.yaml
 LEDGER=Simulators/demo-warehouse/ledger.csv
 DATA=${DATA:-demo-data}
 CONTROL=127.0.0.1:8502
-METRICS=127.0.0.1:9464
+HTTP=127.0.0.1:8080
 SIMULATOR_LOG=$(mktemp -t stockpile-demo-simulator.XXXXXX)
 
 SIMULATOR= AGENT= CLERK=
@@ -39,7 +39,7 @@ done
 cat "$SIMULATOR_LOG"
 
 # The agent logs one line per change of state (a device online, offline, back) on standard error.
-"$STOCKPILE" agent --site "$SITE" --data-dir "$DATA" --metrics "$METRICS" &
+"$STOCKPILE" agent --site "$SITE" --data-dir "$DATA" --http "$HTTP" &
 AGENT=$!
 
 # The receiving clerk books the bay A2 pallet when the simulator puts it on the scale (2 min in):
@@ -66,7 +66,9 @@ Look at it, in another terminal:
   $STOCKPILE reconcile --site $SITE --data-dir $DATA --format html --out report.html
   $STOCKPILE reconcile --site $SITE --data-dir $DATA --between 10m 0m   (unexplained weight changes)
   $STOCKPILE ledger verify --site $SITE --data-dir $DATA
-  curl -s http://$METRICS/metrics          (the agent's metrics, for Prometheus)
+  http://$HTTP/                          (the dashboard, in a browser)
+  curl -s http://$HTTP/api/v1/locations  (the API: book, physical and status of every bay)
+  curl -s http://$HTTP/metrics           (the agent's metrics, for Prometheus)
   curl -s http://$CONTROL/devices          (the simulator's own view)
 Its timeline: the dose-rate probe slow from 1 min, a receipt at 2 min (bay A2 uncertain while it
 settles; the clerk books it), humidity climbing in bay B from 3 min, 25 kg leaving bay B1 at 4 min

@@ -53,6 +53,11 @@ struct BenchmarkCommand {
             if only == nil || only == "ledger" { try await LedgerBenchmark.run(rounds: rounds); print() }
             if only == nil || only == "alerts" { try await AlertBenchmark.run(); print() }
             if only == nil || only == "reconcile" { try await ReconcileBenchmark.run(); print() }
+            if only == nil || only == "web" {
+                try await WebBenchmark.run(
+                    stockpile: stockpile, scenario: "Simulators/soak.yaml", seconds: Int(max(seconds * 5, 10)))
+                print()
+            }
             if only == nil || only == "soak" {
                 try SimulatorBenchmark.soak(
                     cBin: cBin, stockpile: stockpile, scenario: "Simulators/soak.yaml", seconds: max(seconds * 3, 5))

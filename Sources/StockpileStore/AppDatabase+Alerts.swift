@@ -222,6 +222,24 @@ extension AppDatabase {
 
     // MARK: - Requests to a running agent
 
+    /// Acknowledges alert `id` here and now, for a store no agent runs on (a running agent's alert loop is the
+    /// only writer of alert state: leave it a request instead, ``requestAcknowledgement(alert:by:comment:at:)``).
+    ///
+    /// - Returns: the alert as acknowledged, or nil when the store has no such alert.
+    /// - Throws: `AlertTracker.AcknowledgementError` when the alert cannot be acknowledged (pending, resolved,
+    ///   already acknowledged), or the store's error.
+    public func acknowledgeWithoutAgent(
+        alert id: Int, by person: String, comment: String, at now: Date
+    ) async throws
+        -> Alert?
+    {
+        var tracker = try await loadAlertTracker(resolvedRetention: .seconds(900), now: now)
+        let transition = try tracker.acknowledge(.id(id), by: person, comment: comment, now: now)
+        guard let alert = tracker.alert(id: id) else { return nil }
+        try await saveAlerts([alert], transitions: [transition])
+        return alert
+    }
+
     /// Leaves a request for the running agent to acknowledge alert `alert` as `by`.
     ///
     /// - Returns: the request's id, to wait on with ``request(id:)``.

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import StockpileAgent
 import StockpileAlerts
 import StockpileDomain
+import StockpileWeb
 
 /// `stockpile agent --site SITE.yaml`: poll every device of the site into its store until SIGTERM.
 struct AgentCommand: AsyncParsableCommand {
@@ -40,14 +41,23 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Serve the agent's metrics for Prometheus at http://HOST:PORT/metrics (port 0: any free one).",
+            "Serve the dashboard, the API and /metrics at HOST:PORT instead of the site file's http address "
+                + "(default 127.0.0.1:8080; port 0: any free one).",
             valueName: "HOST:PORT"))
+    var http: String?
+
+    /// The option's name before the dashboard came: the same server, kept so that scripts go on working.
+    @Option(help: .hidden)
     var metrics: String?
 
     func validate() throws {
+        if let http, SimulateCommand.hostAndPort(http) == nil {
+            throw ValidationError("--http expects HOST:PORT, such as 127.0.0.1:8080")
+        }
         if let metrics, SimulateCommand.hostAndPort(metrics) == nil {
             throw ValidationError("--metrics expects HOST:PORT, such as 127.0.0.1:9464")
         }
+        if http != nil, metrics != nil { throw ValidationError("--http and --metrics name the same server: give one") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: one of trace, debug, info, notice, warning, error, critical")
         }
@@ -55,12 +65,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         StockpileCommand.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
-        if let metrics, let (host, port) = SimulateCommand.hostAndPort(metrics) {
-            try ListenAddress.ensureAvailable(option: "--metrics", host: host, port: port)
-        }
         // Before any metric is made: swift-metrics takes one backend per process.
-        let prometheus = metrics.map { _ in DescribedMetricsFactory() }
-        if let prometheus { MetricsSystem.bootstrap(prometheus) }
+        let prometheus = DescribedMetricsFactory()
+        MetricsSystem.bootstrap(prometheus)
         var logger = Logger(label: "stockpile.agent")
         let configuration = try CommandFailure.loadSite(site, devices: devices)
         let alerting: AlertConfiguration
@@ -70,6 +77,18 @@ struct AgentCommand: AsyncParsableCommand {
             throw CommandFailure.exit("\(error)")
         }
         logger[metadataKey: "site"] = "\(configuration.id)"
+        var settings = configuration.http
+        let option = http != nil ? "--http" : metrics != nil ? "--metrics" : "\(configuration.file): http"
+        if let (host, port) = (http ?? metrics).flatMap(SimulateCommand.hostAndPort) {
+            settings.address = host
+            settings.port = port
+            if !settings.bindsLoopbackOnly, settings.tls == nil, !settings.insecureHTTP {
+                throw CommandFailure.exit(
+                    "\(option) \(host): reachable from other machines; the site file's http section must give tls "
+                        + "(or insecure_http: true on purpose)")
+            }
+        }
+        try ListenAddress.ensureAvailable(option: option, host: settings.address, port: settings.port)
         let agent: Agent
         do {
             agent = try Agent(site: configuration, dataDirectory: dataDirectory, alerting: alerting, logger: logger)
@@ -81,12 +100,22 @@ struct AgentCommand: AsyncParsableCommand {
                 + "\(Plural.count(agent.pollers.count, "bus", plural: "buses")), "
                 + "store \(agent.storePath)")
         var services = agent.services
-        if let prometheus, let metrics, let (host, port) = SimulateCommand.hostAndPort(metrics) {
-            let shown = host.contains(":") ? "[\(host)]" : host
+        let pollers = agent.pollers
+        let backend = WebBackend(
+            site: configuration, database: agent.database, registry: prometheus.registry,
+            busesPolled: {
+                Dictionary(pollers.map { ($0.bus.name, $0.completed.polls > 0) }, uniquingKeysWith: { $0 || $1 })
+            }, logger: logger)
+        let scheme = settings.tls == nil ? "http" : "https"
+        let shown = settings.address.contains(":") ? "[\(settings.address)]" : settings.address
+        do {
             services.append(
-                MetricsEndpoint.application(registry: prometheus.registry, host: host, port: port, logger: logger) {
-                    Output.line("metrics http://\(shown):\($0)/metrics")
+                try WebServer.service(backend: backend, settings: settings, logger: logger) { port in
+                    Output.line("dashboard \(scheme)://\(shown):\(port)/")
+                    Output.line("metrics \(scheme)://\(shown):\(port)/metrics")
                 })
+        } catch {
+            throw CommandFailure.exit(error.description)
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -77,16 +77,14 @@ extension AlertsCommand {
         /// No agent: the store's tracker, acknowledged and saved in one transaction.
         private func directly(_ database: AppDatabase, stored: Alert) async throws {
             guard stored.state.isOpen else { throw CommandFailure.exit("#\(id): is \(stored.state.rawValue)") }
-            let now = Date()
-            var tracker = try await database.loadAlertTracker(resolvedRetention: .seconds(900), now: now)
-            let transition: AlertTransition
+            let acknowledged: Alert?
             do {
-                transition = try tracker.acknowledge(.id(id), by: by, comment: comment, now: now)
-            } catch {
+                acknowledged = try await database.acknowledgeWithoutAgent(
+                    alert: id, by: by, comment: comment, at: Date())
+            } catch let error as AlertTracker.AcknowledgementError {
                 throw CommandFailure.exit(error.description)
             }
-            guard let alert = tracker.alert(id: id) else { throw CommandFailure.exit("no alert #\(id)") }
-            try await database.saveAlerts([alert], transitions: [transition])
+            guard let alert = acknowledged else { throw CommandFailure.exit("no alert #\(id)") }
             print("acknowledged #\(id) \(alert.rule) \(AlertsOutput.subject(alert)) as \(by)")
         }
     }

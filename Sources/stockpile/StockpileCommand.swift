@@ -11,7 +11,7 @@ struct StockpileCommand: AsyncParsableCommand {
         subcommands: [
             AgentCommand.self, StatusCommand.self, ReadingsCommand.self, CommandCommand.self, ProbeCommand.self,
             SimulateCommand.self, ConfigCommand.self, LedgerCommand.self, ReconcileCommand.self, CountCommand.self,
-            AlertsCommand.self,
+            AlertsCommand.self, TokenCommand.self,
         ])
 
     /// Runs the command the arguments name. A usage error (a bad option or value) exits 2, as

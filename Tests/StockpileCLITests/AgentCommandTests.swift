@@ -56,7 +56,7 @@ import Testing
     static func startAgent(_ site: String, in simulator: SimulatorProcess) async throws -> (ChildProcess, String) {
         let path = simulator.directory.appendingPathComponent("site.yaml").path
         try site.write(toFile: path, atomically: true, encoding: .utf8)
-        let agent = try ChildProcess(["agent", "--site", path], name: "agent")
+        let agent = try ChildProcess(["agent", "--site", path, "--http", "127.0.0.1:0"], name: "agent")
         _ = try await agent.waitFor { lines in lines.first { $0.hasPrefix("agent cli-test: 2 devices on 2 buses") } }
         return (agent, path)
     }
@@ -290,7 +290,7 @@ import Testing
             "site: {id: x, name: y}\ndata_directory: d\ndevices:\n  - name: a\n    profile: nowhere.yaml\n    bus: b\n    unit: 1\n"
             .write(to: badSite, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: badSite) }
-        let agent = try await StockpileRunner.run(["agent", "--site", badSite.path])
+        let agent = try await StockpileRunner.run(["agent", "--site", badSite.path, "--http", "127.0.0.1:0"])
         #expect(agent.status == 1)
         #expect(agent.standardError.hasPrefix("stockpile: \(badSite.path):"), "\(agent.standardError)")
     }

@@ -39,7 +39,7 @@ struct ErrorPlaceTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let outcome = try await StockpileRunner.run(
             [
-                "agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path,
+                "agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path, "--http", "127.0.0.1:0",
                 "--metrics", "127.0.0.1:\(held.port)",
             ],
             timeLimit: .seconds(30))
@@ -110,7 +110,7 @@ struct ErrorPlaceTests {
         try FileManager.default.createDirectory(
             at: data.appendingPathComponent("stockpile.sqlite"), withIntermediateDirectories: true)
         let agent = try await StockpileRunner.run(
-            ["agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path], timeLimit: .seconds(30)
+            ["agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path, "--http", "127.0.0.1:0"], timeLimit: .seconds(30)
         )
         #expect(agent.status == 1 && !agent.timedOut)
         #expect(

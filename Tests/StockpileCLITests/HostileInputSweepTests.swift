@@ -152,6 +152,15 @@ enum HostileSweep {
                 command: ["agent"], name: "--metrics",
                 kind: .text(["", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:15020:1"]),
                 base: ["--site", site]),
+            Option(
+                command: ["agent"], name: "--http",
+                kind: .text(["", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:15020:1", "0.0.0.0:0"]),
+                base: ["--site", site]),
+            Option(command: ["token", "new"], name: "--role", kind: .text(["", "root", "ADMIN"]), base: []),
+            Option(
+                command: ["token", "new"], name: "--name",
+                kind: .text(["", String(repeating: "n", count: 200), "a b"]),
+                base: ["--role", "viewer"]),
             Option(command: ["agent"], name: "--log-level", kind: .text(["", "loud"]), base: ["--site", site]),
             Option(command: ["status"], name: "--site", kind: .path, base: []),
             Option(command: ["status"], name: "--store", kind: .path, base: []),

@@ -76,7 +76,7 @@ enum AgentFixturesCLI {
         try await SimulatorProcess.run(scenario: AgentCommandTests.scenario) { simulator in
             let (agent, site) = try await AgentCommandTests.startAgent(
                 AgentCommandTests.site(simulator, flush: "200ms"), in: simulator)
-            let second = try await StockpileRunner.run(["agent", "--site", site])
+            let second = try await StockpileRunner.run(["agent", "--site", site, "--http", "127.0.0.1:0"])
             #expect(second.status == 1)
             #expect(second.standardError.contains("pid \(agent.processIdentifier)"), "\(second.standardError)")
             #expect(second.standardError.contains("one store takes one agent"))
@@ -157,7 +157,7 @@ enum AgentFixturesCLI {
             """
         let sitePath = directory.appendingPathComponent("site.yaml").path
         try site.write(toFile: sitePath, atomically: true, encoding: .utf8)
-        let agent = try ChildProcess(["agent", "--site", sitePath], name: "agent")
+        let agent = try ChildProcess(["agent", "--site", sitePath, "--http", "127.0.0.1:0"], name: "agent")
         _ = try await agent.waitFor { lines in lines.first { $0.hasPrefix("agent sigterm-test: 32 devices on 1 bus") } }
         // Well into the first batch: 32 units × 3 attempts × 1 s would take 96 s to finish.
         _ = try await agent.waitFor(within: .seconds(20)) { _ in line.total >= 8 * 3 ? true : nil }

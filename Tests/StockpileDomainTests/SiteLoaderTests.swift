@@ -340,6 +340,30 @@ struct SiteLoaderTests {
             expected: "Sites/bad.yaml:5: ledger: not yet supported: the ledger arrives with reconciliation "
                 + "(roadmap step 4); remove the section for now"),
         SiteMistake(
+            name: "an HTTP server beyond loopback without TLS", old: "data_directory: data\n",
+            new: "data_directory: data\nhttp:\n  address: 0.0.0.0\n",
+            expected: "Sites/bad.yaml:6: http.address: 0.0.0.0 is reachable from other machines: give `tls` "
+                + "(certificate and key) or, on purpose, `insecure_http: true`"),
+        SiteMistake(
+            name: "a token given in clear instead of its SHA-256", old: "data_directory: data\n",
+            new: "data_directory: data\nhttp:\n  tokens:\n    - {name: a, role: operator, sha256: spk_abc}\n",
+            expected: "Sites/bad.yaml:7: http.tokens[0].sha256: expected the token's SHA-256 as 64 hex digits "
+                + "(`stockpile token new` prints the line), not the token"),
+        SiteMistake(
+            name: "a token role that does not exist", old: "data_directory: data\n",
+            new:
+                "data_directory: data\nhttp:\n  tokens:\n    - {name: a, role: root, sha256: \(String(repeating: "ab", count: 32))}\n",
+            expected:
+                "Sites/bad.yaml:7: http.tokens[0].role: unknown value \"root\" (use viewer, operator, auditor, admin)"),
+        SiteMistake(
+            name: "an HTTP port out of range", old: "data_directory: data\n",
+            new: "data_directory: data\nhttp: {port: 70000}\n",
+            expected: "Sites/bad.yaml:5: http.port: 70000 is out of range 0–65535"),
+        SiteMistake(
+            name: "TLS without its key", old: "data_directory: data\n",
+            new: "data_directory: data\nhttp:\n  tls: {certificate: cert.pem}\n",
+            expected: "Sites/bad.yaml:6: http.tls.key: required field is missing"),
+        SiteMistake(
             name: "a missing data directory", old: "data_directory: data\n", new: "",
             expected: "Sites/bad.yaml:1: data_directory: required field is missing"),
         SiteMistake(
@@ -347,6 +371,39 @@ struct SiteLoaderTests {
             expected: "Sites/bad.yaml:10: devices[0].name: \"scale 1\" is not a usable name (up to 64 letters, digits, "
                 + "'.', '_' or '-', starting with a letter or digit)"),
     ]
+
+    @Test("an http section: address, port, TLS files and tokens by their SHA-256; loopback by default")
+    func httpSection() throws {
+        #expect(try parse(fixture).http == HTTPSettings())
+        #expect(HTTPSettings().address == "127.0.0.1" && HTTPSettings().port == 8080)
+        let digest = String(repeating: "0f", count: 32)
+        let site = try parse(
+            fixture.replacingOccurrences(
+                of: "data_directory: data\n",
+                with: """
+                    data_directory: data
+                    http:
+                      address: 0.0.0.0
+                      port: 8443
+                      tls: {certificate: /etc/stockpile/cert.pem, key: /etc/stockpile/key.pem}
+                      tokens:
+                        - {name: night-shift, role: operator, sha256: \(digest.uppercased())}
+
+                    """))
+        #expect(site.http.address == "0.0.0.0")
+        #expect(site.http.port == 8443)
+        #expect(
+            site.http.tls
+                == HTTPSettings.TLSFiles(certificate: "/etc/stockpile/cert.pem", key: "/etc/stockpile/key.pem"))
+        #expect(
+            site.http.tokens == [
+                AccessTokenEntry(name: "night-shift", role: .operator, digest: Array(repeating: 0x0f, count: 32))
+            ])
+        #expect(!site.http.bindsLoopbackOnly)
+        #expect(
+            HTTPSettings.isLoopback("127.1.2.3") && HTTPSettings.isLoopback("::1")
+                && !HTTPSettings.isLoopback("127.0.0"))
+    }
 
     @Test("each mistake gives its exact FILE:LINE: field: message", arguments: mistakes)
     func mistake(_ mistake: SiteMistake) throws {

@@ -16,6 +16,8 @@ public struct SiteConfiguration: Hashable, Sendable {
     public var store: StoreSettings
     /// Locations counted by hand (the site file's `locations` section), in file order.
     public var manualLocations: [ManualLocation] = []
+    /// The agent's HTTP server: address, TLS, tokens (the site file's `http` section).
+    public var http = HTTPSettings()
     /// The site file, for messages.
     public var file: String
 
