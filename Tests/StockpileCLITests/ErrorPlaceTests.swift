@@ -32,21 +32,21 @@ final class HeldPort {
 
 @Suite("Errors name the cause and the place")
 struct ErrorPlaceTests {
-    @Test("agent --metrics on a port in use names the option and the address, and starts nothing")
-    func metricsPortInUse() async throws {
+    @Test("agent --http on a port in use names the option and the address, and starts nothing")
+    func httpPortInUse() async throws {
         let held = try HeldPort()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         let outcome = try await StockpileRunner.run(
             [
-                "agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path, "--http", "127.0.0.1:0",
-                "--metrics", "127.0.0.1:\(held.port)",
+                "agent", "--site", "Simulators/demo-warehouse/site.yaml", "--data-dir", data.path,
+                "--http", "127.0.0.1:\(held.port)",
             ],
             timeLimit: .seconds(30))
         #expect(outcome.status == 1 && !outcome.timedOut)
         #expect(
             outcome.standardError
-                == "stockpile: --metrics 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
+                == "stockpile: --http 127.0.0.1:\(held.port): cannot listen: the port is already in use\n")
         #expect(outcome.standardOutput.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: data.path), "the store was created")
     }

@@ -8,12 +8,13 @@ enum LoopbackHTTP {
 
     /// One HTTP/1.1 exchange with `Connection: close`, over a plain socket off the pool.
     static func exchange(
-        port: Int, _ method: String, _ path: String, body: String? = nil
+        port: Int, _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = []
     ) async throws
         -> (status: Int, body: Data)
     {
         let payload = Array((body ?? "").utf8)
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
         if body != nil { request += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n" }
         request += "\r\n"
         let bytes = Array(request.utf8) + payload
