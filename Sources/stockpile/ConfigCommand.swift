@@ -91,6 +91,16 @@ enum SiteSummary {
         }
         let writes = site.writableDevices.map { "\($0.name) (\($0.commands.map(\.name).joined(separator: ", ")))" }
         lines.append("writes: " + (writes.isEmpty ? "none enabled" : writes.joined(separator: "; ")))
+        let http = site.http
+        let host = http.address.contains(":") ? "[\(http.address)]" : http.address
+        var served =
+            "http: \(host):\(http.port) (\(http.bindsLoopbackOnly ? "this machine only" : "reachable from others"), "
+        served += http.tls != nil ? "TLS)" : http.bindsLoopbackOnly ? "plain HTTP)" : "plain HTTP on purpose)"
+        served += ", " + count(http.tokens.count, "token", "tokens")
+        if !http.tokens.isEmpty {
+            served += " (" + http.tokens.map { "\($0.name) \($0.role.rawValue)" }.joined(separator: ", ") + ")"
+        }
+        lines.append(served)
         return lines
     }
 
