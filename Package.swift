@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -129,6 +130,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Layer 2: the dashboard's pages, pure — view models rendered through kept Mustache templates
+        // (resources, loaded once), inline SVG sparklines. No I/O besides reading the templates.
+        .target(
+            name: "StockpileDashboard",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")],
+            swiftSettings: strictSwift
+        ),
         // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
         .executableTarget(
             name: "StoreCrashProbe",
@@ -165,6 +174,8 @@ let package = Package(
             dependencies: [
                 "StockpileDomain", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/StockpileTestSupport",
             swiftSettings: strictSwift),
@@ -200,6 +211,15 @@ let package = Package(
             dependencies: [
                 "Simulator", "SimulatorCore", "Modbus", "ModbusServing", "StockpileDomain", "DeviceAccess",
                 "StockpileTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileDashboardTests",
+            dependencies: [
+                "StockpileDashboard", "StockpileTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
