@@ -1,6 +1,6 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
-DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager
+DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager chromium
 # The test peers, pinned here and nowhere else: the interop tests match their messages.
 PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5
 BENCH_BIN    := .build/bench-c

@@ -33,7 +33,8 @@ public struct DashboardRenderer: Sendable {
             let file = directory.appendingPathComponent("\(name).mustache")
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw DashboardTemplateError(
-                    template: name, kind: .missing, line: nil, column: nil, message: "no such file in \(directory.path)")
+                    template: name, kind: .missing, line: nil, column: nil, message: "no such file in \(directory.path)"
+                )
             }
             let text: String
             do {

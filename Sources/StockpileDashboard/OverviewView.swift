@@ -83,7 +83,8 @@ struct OverviewView: Sendable {
                 variance: DisplayFormat.signedKilograms(bay.varianceKg), status: bay.status.rawValue,
                 tone: bay.status.tone.rawValue)
         }
-        let day = DateInterval(start: page.chrome.generatedAt.addingTimeInterval(-24 * 3600), end: page.chrome.generatedAt)
+        let day = DateInterval(
+            start: page.chrome.generatedAt.addingTimeInterval(-24 * 3600), end: page.chrome.generatedAt)
         zones = page.zones.map { zone in
             ZoneView(
                 name: zone.name, temperature: DisplayFormat.celsius(zone.temperatureC),

@@ -63,7 +63,8 @@ struct ReconciliationView: Sendable {
                 rows: report.rows.map { row in
                     RowView(
                         location: row.location, book: DisplayFormat.kilograms(row.bookKg),
-                        physical: DisplayFormat.kilograms(row.physicalKg), counted: DisplayFormat.kilograms(row.countedKg),
+                        physical: DisplayFormat.kilograms(row.physicalKg),
+                        counted: DisplayFormat.kilograms(row.countedKg),
                         variance: DisplayFormat.signedKilograms(row.varianceKg),
                         variancePercent: DisplayFormat.signedPercent(row.variancePercent),
                         tolerance: "± " + DisplayFormat.kilograms(row.toleranceKg), toleranceRule: row.toleranceRule,

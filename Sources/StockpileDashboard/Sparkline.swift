@@ -8,7 +8,9 @@ struct ViewBox: Sendable, Equatable {
     var inset: Double
 
     /// The `viewBox` attribute.
-    var attribute: String { "0 0 \(DisplayFormat.fixed(width, decimals: 0)) \(DisplayFormat.fixed(height, decimals: 0))" }
+    var attribute: String {
+        "0 0 \(DisplayFormat.fixed(width, decimals: 0)) \(DisplayFormat.fixed(height, decimals: 0))"
+    }
 }
 
 /// A series drawn into a fixed view box: a pure map from (time, value) samples to SVG `points` attributes.

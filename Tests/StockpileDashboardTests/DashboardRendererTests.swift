@@ -31,8 +31,15 @@ struct DashboardRendererTests {
                 "reconciliation, none",
                 renderer.reconciliation(ReconciliationPage(chrome: DemoPages.chrome("Reconciliation"), report: nil))
             ),
-            ("sign-in", renderer.signIn(SignInPage(chrome: DemoPages.chrome("Sign in"), errorMessage: "unknown token"))),
-            ("problem", renderer.problem(ProblemPage(chrome: DemoPages.chrome("Not found"), status: 404, text: "No such device"))),
+            (
+                "sign-in",
+                renderer.signIn(SignInPage(chrome: DemoPages.chrome("Sign in"), errorMessage: "unknown token"))
+            ),
+            (
+                "problem",
+                renderer.problem(
+                    ProblemPage(chrome: DemoPages.chrome("Not found"), status: 404, text: "No such device"))
+            ),
         ]
     }
 
@@ -67,10 +74,11 @@ struct DashboardRendererTests {
     @Test("every status maps to the colour the issue gives it")
     func statusTones() {
         let tones = Dictionary(uniqueKeysWithValues: StockStatus.allCases.map { ($0, $0.tone) })
-        #expect(tones == [
-            .ok: .green, .withinTolerance: .green, .moistureGain: .amber, .shortage: .red, .overage: .red,
-            .scaleOffline: .grey, .noStableReading: .grey, .notCounted: .grey, .unknown: .grey,
-        ])
+        #expect(
+            tones == [
+                .ok: .green, .withinTolerance: .green, .moistureGain: .amber, .shortage: .red, .overage: .red,
+                .scaleOffline: .grey, .noStableReading: .grey, .notCounted: .grey, .unknown: .grey,
+            ])
     }
 
     @Test("zones show temperature and humidity with one decimal, and a 24 h sparkline with min and max")
@@ -130,9 +138,12 @@ struct DashboardRendererTests {
         for (name, html) in everyPage {
             let forms = HTMLText.matches("<form[^>]*method=\"post\".*?</form>", in: html)
             for form in forms {
-                #expect(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-7f3a9c\">"), "\(name): \(form)")
+                #expect(
+                    form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-7f3a9c\">"), "\(name): \(form)")
             }
-            #expect(HTMLText.count("<form", in: html) == forms.count + HTMLText.count("method=\"get\"", in: html), "\(name)")
+            #expect(
+                HTMLText.count("<form", in: html) == forms.count + HTMLText.count("method=\"get\"", in: html), "\(name)"
+            )
         }
         let operatorPage = renderer.overview(DemoPages.overview(role: "operator", name: "a.ops"))
         #expect(HTMLText.matches("<form[^>]*method=\"post\".*?</form>", in: operatorPage).count == 2)
@@ -192,7 +203,9 @@ struct DashboardRendererTests {
     @Test("the templates never use Mustache's unescaped forms")
     func templatesEscape() throws {
         let directory = repository.appendingPathComponent("Sources/StockpileDashboard/Templates")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".mustache")
+        }
         #expect(Set(files) == Set(DashboardRenderer.templateNames.map { "\($0).mustache" }))
         for file in files {
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
@@ -254,7 +267,8 @@ struct DashboardRendererTests {
 
         var week = DemoPages.device()
         week.chart.range = .week
-        let weekChart = try #require(HTMLText.fragment(renderer.device(week), from: "<figure class=\"chart\">", to: "</figure>"))
+        let weekChart = try #require(
+            HTMLText.fragment(renderer.device(week), from: "<figure class=\"chart\">", to: "</figure>"))
         #expect(weekChart.contains("<span>11-25 06:00</span><span>12-02 06:00</span>"))
 
         let empty = renderer.device(DemoPages.device(series: []))
@@ -271,11 +285,14 @@ struct DashboardRendererTests {
         #expect(html.contains("data-field=\"sha256\">\(DemoPages.report.sha256)</code>"))
         #expect(html.contains("<dd data-field=\"discrepancies\">2</dd>"))
         for format in ["html", "csv", "json"] {
-            #expect(html.contains("href=\"/api/v1/reconciliation/report?format=\(format)&amp;at=2026-12-01T00%3A00%3A00Z\""))
+            #expect(
+                html.contains("href=\"/api/v1/reconciliation/report?format=\(format)&amp;at=2026-12-01T00%3A00%3A00Z\"")
+            )
         }
         let b1 = try #require(HTMLText.fragment(html, from: "data-location=\"bay-b1\"", to: "</tr>"))
         #expect(b1.contains(">30000.0 kg<") && b1.contains(">29412.5 kg<") && b1.contains(">-587.5 kg<"))
-        #expect(b1.contains(">-1.96 %<") && b1.contains(">± 30.0 kg<") && b1.contains("OIML R76 class III, 3 d at 30 t"))
+        #expect(
+            b1.contains(">-1.96 %<") && b1.contains(">± 30.0 kg<") && b1.contains("OIML R76 class III, 3 d at 30 t"))
         #expect(b1.contains("tone-red\">shortage<"))
         let wheat = try #require(HTMLText.fragment(html, from: "data-material=\"WHT Milling wheat\"", to: "</tr>"))
         #expect(wheat.contains(">36500.0 kg<") && wheat.contains(">36692.7 kg<") && wheat.contains(">+192.7 kg<"))
@@ -296,8 +313,10 @@ struct DashboardRendererTests {
 
     @Test("the sign-in page asks for a token in a password field and shows the last error")
     func signIn() throws {
-        let html = renderer.signIn(SignInPage(chrome: DemoPages.chrome("Sign in"), errorMessage: "That token is not valid."))
-        let form = try #require(HTMLText.fragment(html, from: "<form method=\"post\" action=\"/login\">", to: "</form>"))
+        let html = renderer.signIn(
+            SignInPage(chrome: DemoPages.chrome("Sign in"), errorMessage: "That token is not valid."))
+        let form = try #require(
+            HTMLText.fragment(html, from: "<form method=\"post\" action=\"/login\">", to: "</form>"))
         #expect(form.contains("<input type=\"password\" name=\"token\""))
         #expect(form.contains("name=\"csrf\" value=\"csrf-7f3a9c\""))
         #expect(html.contains("<p class=\"error\" role=\"alert\">That token is not valid.</p>"))
@@ -306,10 +325,12 @@ struct DashboardRendererTests {
 
     @Test("problem pages show the status, its reason and the text")
     func problems() {
-        let missing = renderer.problem(ProblemPage(chrome: DemoPages.chrome("Not found"), status: 404, text: "No device scale-z9."))
+        let missing = renderer.problem(
+            ProblemPage(chrome: DemoPages.chrome("Not found"), status: 404, text: "No device scale-z9."))
         #expect(missing.contains("<span data-field=\"status\">404</span> Not found</h1>"))
         #expect(missing.contains("<p data-field=\"text\">No device scale-z9.</p>"))
-        let forbidden = renderer.problem(ProblemPage(chrome: DemoPages.chrome("Not allowed"), status: 403, text: "Operators only."))
+        let forbidden = renderer.problem(
+            ProblemPage(chrome: DemoPages.chrome("Not allowed"), status: 403, text: "Operators only."))
         #expect(forbidden.contains("403</span> Not allowed</h1>"))
     }
 

@@ -100,13 +100,15 @@ enum DemoPages {
         rows: [
             .init(
                 location: "bay-a1", bookKg: 24_500, physicalKg: 24_512.34, countedKg: nil, varianceKg: 12.34,
-                variancePercent: 0.0504, toleranceKg: 25, toleranceRule: "OIML R76 class III, 5 d at 20 t", status: .withinTolerance),
+                variancePercent: 0.0504, toleranceKg: 25, toleranceRule: "OIML R76 class III, 5 d at 20 t",
+                status: .withinTolerance),
             .init(
                 location: "bay-a3", bookKg: 6_000, physicalKg: nil, countedKg: nil, varianceKg: nil,
                 variancePercent: nil, toleranceKg: 6, toleranceRule: "hand count, 0.1 %", status: .notCounted),
             .init(
                 location: "bay-b1", bookKg: 30_000, physicalKg: 29_412.5, countedKg: nil, varianceKg: -587.5,
-                variancePercent: -1.958, toleranceKg: 30, toleranceRule: "OIML R76 class III, 3 d at 30 t", status: .shortage),
+                variancePercent: -1.958, toleranceKg: 30, toleranceRule: "OIML R76 class III, 3 d at 30 t",
+                status: .shortage),
         ],
         totals: [
             .init(material: "WHT Milling wheat", bookKg: 36_500, physicalKg: 36_692.74, varianceKg: 192.74),
@@ -123,7 +125,8 @@ enum DemoPages {
             ?? (0..<60).map { minute in
                 let mean = 24_512 + 3 * sin(Double(minute) / 10)
                 return DevicePage.ChartSample(
-                    time: now.addingTimeInterval(Double(minute - 60) * 60), min: mean - 1.5, mean: mean, max: mean + 1.5)
+                    time: now.addingTimeInterval(Double(minute - 60) * 60), min: mean - 1.5, mean: mean, max: mean + 1.5
+                )
             }
         return DevicePage(
             chrome: chrome("scale-a1"), name: "scale-a1", label: "Bay A1 platform scale", profile: "scales/pw-20t",

@@ -26,10 +26,12 @@ struct DisplayFormatTests {
         #expect(DisplayFormat.kilograms(-0.01) == "0.0 kg")
     }
 
-    @Test("ages are seconds, minutes, hours, then days", arguments: [
-        (0.0, "0 s"), (59.9, "59 s"), (60, "1 min"), (3_599, "59 min"), (3_600, "1 h"), (7_300, "2 h"),
-        (172_799, "47 h"), (172_800, "2 d"), (-5, "0 s"),
-    ])
+    @Test(
+        "ages are seconds, minutes, hours, then days",
+        arguments: [
+            (0.0, "0 s"), (59.9, "59 s"), (60, "1 min"), (3_599, "59 min"), (3_600, "1 h"), (7_300, "2 h"),
+            (172_799, "47 h"), (172_800, "2 d"), (-5, "0 s"),
+        ])
     func ages(seconds: Double, text: String) {
         #expect(DisplayFormat.age(seconds: seconds) == text)
     }

@@ -15,7 +15,9 @@ enum HTMLText {
             return []
         }
         let range = NSRange(html.startIndex..<html.endIndex, in: html)
-        return expression.matches(in: html, range: range).compactMap { Range($0.range, in: html).map { String(html[$0]) } }
+        return expression.matches(in: html, range: range).compactMap {
+            Range($0.range, in: html).map { String(html[$0]) }
+        }
     }
 
     /// How often `needle` occurs.

@@ -70,7 +70,9 @@ struct SparklineTests {
 
     @Test("a day of minute means is at most one point per column")
     func capsPoints() {
-        let day = (0..<1440).map { Sparkline.Sample(time: start.addingTimeInterval(Double($0) * 60), value: Double($0 % 7)) }
+        let day = (0..<1440).map {
+            Sparkline.Sample(time: start.addingTimeInterval(Double($0) * 60), value: Double($0 % 7))
+        }
         let line = Sparkline(day, window: window(86_400), box: ViewBox(width: 240, height: 48, inset: 3))
         #expect(line.runs.count == 1)
         #expect(line.runs[0].line.split(separator: " ").count == 240)
