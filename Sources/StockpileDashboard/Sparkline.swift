@@ -53,6 +53,8 @@ struct Sparkline: Sendable, Equatable {
         var line: String
         /// Highs left to right, then lows right to left: a `<polygon points>` for the min–max band.
         var band: String
+        /// Whether a sample of the run has its own low and high (a chart bucket), so the band is worth drawing.
+        var hasBand: Bool
         /// The run's only point when it has one (a polyline of one point draws nothing; the page marks it).
         var single: Point?
     }
@@ -108,6 +110,7 @@ struct Sparkline: Sendable, Equatable {
             runs.append(
                 Run(
                     line: Self.attribute(means), band: Self.attribute(highs + lows.reversed()),
+                    hasBand: piece.contains { $0.low != $0.high },
                     single: means.count == 1 ? means[0] : nil))
             last = means.last
         }

@@ -10,6 +10,8 @@ struct SparklineView: Sendable {
     struct RunView: Sendable {
         let line: String
         let band: String
+        /// Whether the run's samples spread (a sparkline's do not: its band would be a line of no area).
+        let hasBand: Bool
         let single: Marker?
     }
 
@@ -26,7 +28,8 @@ struct SparklineView: Sendable {
         hasData = !sparkline.runs.isEmpty
         viewBox = sparkline.box.attribute
         runs = sparkline.runs.map { run in
-            RunView(line: run.line, band: run.band, single: run.single.map(Self.marker))
+            RunView(
+                line: run.line, band: run.band, hasBand: run.hasBand, single: run.single.map(Self.marker))
         }
         last = sparkline.last.map(Self.marker)
         minimum = sparkline.lowest.map(format) ?? DisplayFormat.missing

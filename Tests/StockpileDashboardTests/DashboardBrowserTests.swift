@@ -101,6 +101,21 @@ struct DashboardBrowserTests {
         #expect(HTMLText.count("<main", in: dom) == 1)
     }
 
+    @Test("when a refresh fails, main stays and a banner says the figures are not current")
+    func refreshFailureShowsTheBanner() async throws {
+        let first = renderer.overview(DemoPages.overview(refreshSeconds: 1))
+        let (dom, requests) = try await PageServer.run(["/": { $0 == 0 ? first : nil }]) { server in
+            (try await chromium.dumpDOM(url: server.url("/")), server.requests("/"))
+        }
+        #expect(requests >= 2)
+        #expect(dom.contains("data-stale=\"true\""))
+        let banner = try #require(HTMLText.fragment(dom, from: "<p class=\"stale-banner\"", to: ">"))
+        #expect(!banner.contains("hidden"), "the banner is still hidden: \(banner)")
+        let a1 = try Self.text(in: dom, from: "data-bay=\"bay-a1\"", to: "</article>")
+        #expect(a1.contains("Physical 24512.3 kg"))
+        #expect(dom.contains("data-refreshed=\"ready\""))
+    }
+
     @Test(
         "the refresh script leaves main alone while a field in it holds typed text or has focus",
         arguments: [
@@ -132,8 +147,8 @@ struct DashboardBrowserTests {
         let reconciliation = renderer.reconciliation(DemoPages.reconciliation())
         let device = renderer.device(DemoPages.device())
         let shots: [(path: String, file: String, width: Int, height: Int)] = [
-            ("/", "overview.png", 1920, 1600), ("/reconciliation", "reconciliation.png", 1280, 900),
-            ("/", "overview-phone.png", 360, 2200), ("/devices/scale-a1", "device.png", 1280, 1200),
+            ("/", "overview.png", 1920, 2200), ("/reconciliation", "reconciliation.png", 1280, 900),
+            ("/", "overview-phone.png", 360, 3600), ("/devices/scale-a1", "device.png", 1280, 1200),
         ]
         try await PageServer.run(
             ["/": { _ in overview }, "/reconciliation": { _ in reconciliation }, "/devices/scale-a1": { _ in device }]

@@ -94,6 +94,7 @@ struct DashboardRendererTests {
         let zoneB = try #require(HTMLText.fragment(html, from: "data-zone=\"zone-b\"", to: "</article>"))
         let humidity = try #require(HTMLText.fragment(zoneB, from: "Humidity, 24 h", to: "</svg>"))
         #expect(HTMLText.count("<polyline class=\"line\"", in: humidity) == 2)
+        #expect(!zone.contains("<polygon"), "a sparkline of means has no band")
     }
 
     @Test("devices link to their page with the name percent-escaped, with health and age")

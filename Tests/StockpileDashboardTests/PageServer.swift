@@ -6,9 +6,9 @@ import Testing
 
 /// A tiny HTTP server on 127.0.0.1 (an ephemeral port) serving rendered pages, for the browser to load.
 /// Each path's page is made per request from how many times the path was asked for before (0 first),
-/// so a test can change what the refresh script fetches.
+/// so a test can change what the refresh script fetches; a page that is nil answers 503.
 struct PageServer: Sendable {
-    typealias Page = @Sendable (_ previousRequests: Int) -> String
+    typealias Page = @Sendable (_ previousRequests: Int) -> String?
 
     let port: Int
     private let counts: RequestCounts
@@ -31,7 +31,7 @@ struct PageServer: Sendable {
         let router = Router()
         for (path, page) in pages {
             router.get(RouterPath(path)) { _, _ -> Response in
-                let html = page(counts.next(path))
+                guard let html = page(counts.next(path)) else { return Response(status: .serviceUnavailable) }
                 return Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                     body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

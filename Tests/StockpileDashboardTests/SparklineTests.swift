@@ -26,6 +26,7 @@ struct SparklineTests {
         #expect(line.highest == 20)
         #expect(line.last == Sparkline.Point(x: 100, y: 10))
         #expect(line.runs[0].single == nil)
+        #expect(line.runs[0].hasBand == false)
         #expect(box.attribute == "0 0 100 20")
     }
 
@@ -88,6 +89,7 @@ struct SparklineTests {
         // y = 2 + (4 - v) / 3 * 16
         #expect(line.runs.map(\.line) == ["0.0,12.7 100.0,7.3"])
         #expect(line.runs.map(\.band) == ["0.0,7.3 100.0,2.0 100.0,12.7 0.0,18.0"])
+        #expect(line.runs.map(\.hasBand) == [true])
     }
 
     @Test("samples outside the window or not finite are left out; none leaves no runs")
