@@ -175,4 +175,17 @@ struct DashboardBrowserTests {
         }
         #expect(failure.description.contains("was still running after"))
     }
+
+    @Test("a browser still waiting for its page at the time limit is killed with all its processes")
+    func hungPageIsKilled() async throws {
+        let listener = try SilentListener()
+        let patient = try HeadlessChromium(timeLimit: .seconds(5))
+        let failure = try await #require(throws: HeadlessChromium.Failure.self) {
+            _ = try await patient.dumpDOM(url: "http://127.0.0.1:\(listener.port)/")
+        }
+        #expect(failure.description.contains("was still running after"))
+        #expect(failure.description.contains("stderr:"))
+        // The teardown signalled the browser's whole process group and swift-subprocess reaped it.
+        #expect(processes(withCommandLineContaining: "stockpile-chromium-").isEmpty)
+    }
 }
