@@ -1,6 +1,6 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
-DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager wrk curl
+DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager chromium wrk curl
 # The test peers, pinned here and nowhere else: the interop tests match their messages.
 PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5 schemathesis==4.32.5
 BENCH_BIN    := .build/bench-c

@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Layer 0: libmodbus, found through pkg-config. Only `Modbus` imports it.
@@ -137,7 +138,7 @@ let package = Package(
         .target(
             name: "StockpileWeb",
             dependencies: [
-                "StockpileAlerts", "StockpileDomain", "StockpileLedger", "StockpileStore",
+                "StockpileAlerts", "StockpileDashboard", "StockpileDomain", "StockpileLedger", "StockpileStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -150,6 +151,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.yaml")],
+            swiftSettings: strictSwift
+        ),
+        // Layer 2: the dashboard's pages, pure — view models rendered through kept Mustache templates
+        // (resources, loaded once), inline SVG sparklines. No I/O besides reading the templates.
+        .target(
+            name: "StockpileDashboard",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")],
             swiftSettings: strictSwift
         ),
         // Test helper, not a product: appends batches to a store until killed (StockpileStoreTests' SIGKILL test).
@@ -188,6 +197,8 @@ let package = Package(
             dependencies: [
                 "StockpileDomain", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/StockpileTestSupport",
             swiftSettings: strictSwift),
@@ -223,6 +234,15 @@ let package = Package(
             dependencies: [
                 "Simulator", "SimulatorCore", "Modbus", "ModbusServing", "StockpileDomain", "DeviceAccess",
                 "StockpileTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StockpileDashboardTests",
+            dependencies: [
+                "StockpileDashboard", "StockpileTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
