@@ -15,13 +15,18 @@ public struct DashboardRenderer: Sendable {
 
     private let library: MustacheLibrary
 
-    /// Loads the templates from the module's resources.
+    /// Loads the templates from the module's resources, which the build puts beside the executable (SwiftPM's
+    /// `Stockpile_StockpileDashboard.resources`). Found by hand rather than through `Bundle.module`, whose
+    /// accessor stops the process when the bundle is missing: a binary copied without it gets this error.
     /// - Throws: `DashboardTemplateError` naming the template that is missing or invalid.
     public init() throws(DashboardTemplateError) {
-        guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+        let executable = Bundle.main.executableURL?.deletingLastPathComponent()
+        let folders = [executable, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent("Stockpile_StockpileDashboard.resources/Templates") }
+        guard let directory = folders.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw DashboardTemplateError(
                 template: "layout", kind: .missing, line: nil, column: nil,
-                message: "the Templates resource folder is not in \(Bundle.module.bundlePath)")
+                message: "the Templates resource folder is in none of \(folders.map(\.path).joined(separator: ", "))")
         }
         try self.init(templates: directory)
     }

@@ -6,6 +6,7 @@ import HummingbirdAuth
 import HummingbirdTLS
 public import Logging
 import NIOSSL
+import StockpileDashboard
 public import ServiceLifecycle
 public import StockpileDomain
 
@@ -16,9 +17,17 @@ public enum WebServer {
     public static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     /// The router with every route and middleware, for the application and for tests.
+    ///
+    /// - Throws: ``WebServerError`` when the dashboard's templates cannot be loaded.
     public static func router(
         backend: WebBackend, settings: HTTPSettings, sessions: any PersistDriver
-    ) -> Router<WebRequestContext> {
+    ) throws(WebServerError) -> Router<WebRequestContext> {
+        let renderer: DashboardRenderer
+        do {
+            renderer = try DashboardRenderer()
+        } catch {
+            throw WebServerError(message: "the dashboard's templates: \(error)")
+        }
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(
@@ -28,15 +37,23 @@ public enum WebServer {
                     sessionCookieParameters: SessionCookieParameters(
                         name: "stockpile_session", path: "/", secure: !settings.insecureHTTP, sameSite: .strict),
                     keyPrefix: "session.", defaultSessionExpiration: settings.sessionLifetime)))
-        router.add(middleware: AccessMiddleware(authority: TokenAuthority(entries: settings.tokens)))
+        let authority = TokenAuthority(entries: settings.tokens)
+        router.add(middleware: AccessMiddleware(authority: authority))
         let snapshot = StatusSnapshot(database: backend.database)
         let shelf = ReportShelf(backend: backend)
         ServiceRoutes(backend: backend).register(on: router)
         DeviceRoutes(backend: backend, snapshot: snapshot).register(on: router)
         SiteRoutes(backend: backend, snapshot: snapshot, shelf: shelf).register(on: router)
-        AlertRoutes(backend: backend).register(on: router)
+        let alerts = AlertRoutes(backend: backend)
+        alerts.register(on: router)
         LedgerRoutes(backend: backend).register(on: router)
         ReconciliationRoutes(backend: backend, shelf: shelf).register(on: router)
+        DashboardRoutes(
+            backend: backend, renderer: renderer, alerts: alerts, authority: authority, settings: settings,
+            assembler: PageAssembler(
+                backend: backend, snapshot: snapshot, shelf: shelf,
+                climate: ClimateHistory(site: backend.site, database: backend.database))
+        ).register(on: router)
         return router
     }
 
@@ -48,7 +65,7 @@ public enum WebServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(WebServerError) -> any Service {
         let sessions = MemoryPersistDriver()
-        let router = router(backend: backend, settings: settings, sessions: sessions)
+        let router = try router(backend: backend, settings: settings, sessions: sessions)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.address, port: settings.port), serverName: "stockpile-agent")
         let running: @Sendable (any Channel) async -> Void = { channel in

@@ -51,6 +51,8 @@ struct WebFixture: Sendable {
     let tokens: [AccessRole: String]
     let log: LogRecorder
     let now: Date
+    /// A client that does not follow redirects, so a form's 303 and its cookies are seen as they are.
+    let client: HTTPClient
 
     var base: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
@@ -94,7 +96,7 @@ struct WebFixture: Sendable {
             site: site, database: database, registry: registry,
             busesPolled: { ["main": true, "line1": busesReady] },
             answersAlertRequests: answersAlertRequests, clock: { now }, logger: log.logger)
-        let router = WebServer.router(backend: backend, settings: settings, sessions: MemoryPersistDriver())
+        let router = try WebServer.router(backend: backend, settings: settings, sessions: MemoryPersistDriver())
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname(address, port: 0)),
@@ -109,10 +111,20 @@ struct WebFixture: Sendable {
             }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
+            var configuration = HTTPClient.Configuration()
+            configuration.redirectConfiguration = .disallow
+            let client = HTTPClient(configuration: configuration)
             let fixture = WebFixture(
                 port: port, host: connectHost ?? address, database: database, site: site, tokens: tokens, log: log,
-                now: now)
-            let result = try await body(fixture)
+                now: now, client: client)
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body(fixture))
+            } catch {
+                outcome = .failure(error)
+            }
+            try await client.shutdown()
+            let result = try outcome.get()
             group.cancelAll()
             while try await group.next() != nil {}
             return result
@@ -204,7 +216,7 @@ struct WebFixture: Sendable {
         } else if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Answer(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
