@@ -28,7 +28,8 @@ public struct DescribedMetricsFactory: MetricsFactory {
         "stockpile_point_quality":
             "Quality of a point's newest reading: 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline.",
         "stockpile_alerts_firing": "Alerts firing (acknowledged or not), by severity.",
-        "stockpile_notifications_total": "Notification attempts per receiver, by outcome (success, or the failure kind).",
+        "stockpile_notifications_total":
+            "Notification attempts per receiver, by outcome (success, or the failure kind).",
         "stockpile_notification_seconds": "Time of each notification attempt per receiver.",
         "stockpile_notification_failures_total":
             "Notification attempts per receiver that failed, by kind (timeout, http_status, connection, command_…).",

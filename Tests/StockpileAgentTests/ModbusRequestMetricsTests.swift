@@ -131,7 +131,8 @@ import Testing
         """
 
     static func requests(_ bus: String, _ device: String) -> Int64 {
-        testMetrics.counterTotal(label: "stockpile_modbus_requests_total", dimensions: [("bus", bus), ("device", device)])
+        testMetrics.counterTotal(
+            label: "stockpile_modbus_requests_total", dimensions: [("bus", bus), ("device", device)])
     }
 
     static func errors(_ bus: String, _ device: String, _ kind: String) -> Int64 {
@@ -142,6 +143,11 @@ import Testing
     /// Every error of `device`, whatever its kind (counts match on the dimensions given).
     static func allErrors(_ device: String) -> Int64 {
         testMetrics.counterTotal(label: "stockpile_modbus_errors_total", dimensions: [("device", device)])
+    }
+
+    /// Every error counter, for a failure's message.
+    static func errorCounts() -> [String] {
+        testMetrics.counters(label: "stockpile_modbus_errors_total").map { "\($0.dimensions) \($0.totalValue)" }
     }
 
     /// Polls of `device`, whatever their outcome.
@@ -167,7 +173,7 @@ import Testing
             #expect(garbled)
             warehouse.trigger(.fault(Fault(kind: .dropConnection, requests: 4)), on: "scale")
             let dropped = await AgentFixtures.eventually { Self.errors("rm-main", "rm-scale", "connection") > 0 }
-            #expect(dropped, "\(testMetrics.counters(label: "stockpile_modbus_errors_total").map { "\($0.dimensions) \($0.totalValue)" })")
+            #expect(dropped, "\(Self.errorCounts())")
             return warehouse.agent.writer
         }
         // The agent has stopped: every count is final.
@@ -186,8 +192,9 @@ import Testing
         // The ghosts never answer: each of their requests failed (retries 0, a silent read abandons the rest).
         #expect(Self.allErrors("rm-line-ghost") == Self.requests("rm-line", "rm-line-ghost"))
         // One sample of the bus's histogram per poll of any of its devices.
-        for (bus, devices) in [("rm-main", ["rm-scale", "rm-gateway-ghost"]), ("rm-line", ["rm-climate", "rm-line-ghost"])]
-        {
+        for (bus, devices) in [
+            ("rm-main", ["rm-scale", "rm-gateway-ghost"]), ("rm-line", ["rm-climate", "rm-line-ghost"]),
+        ] {
             let timer = try testMetrics.expectTimer("stockpile_bus_poll_seconds", [("bus", bus)])
             #expect(Int64(timer.values.count) == devices.map { Self.polls(bus, $0) }.reduce(0, +), "\(bus)")
             #expect(timer.values.allSatisfy { $0 > 0 })

@@ -43,7 +43,12 @@ import Testing
           defaults:
             device_offline: {for: 0s}
           receivers:
-            - {name: dead-hook, type: webhook, url: "http://127.0.0.1:\(deadPort)/alerts", group_wait: 0s, timeout: 2s, retry: {initial: 1s, max: 2s}}
+            - name: dead-hook
+              type: webhook
+              url: "http://127.0.0.1:\(deadPort)/alerts"
+              group_wait: 0s
+              timeout: 2s
+              retry: {initial: 1s, max: 2s}
         """
     }
 

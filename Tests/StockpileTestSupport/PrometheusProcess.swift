@@ -44,7 +44,8 @@ public final class PrometheusProcess {
     public init(scraping target: String, metricsPath: String = "/metrics", job: String = "stockpile") throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw Failure(
-                description: "\(Self.binary) is missing: install it with `apt-get install -y prometheus` (`make deps` does)")
+                description:
+                    "\(Self.binary) is missing: install it with `apt-get install -y prometheus` (`make deps` does)")
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockpile-prometheus-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -166,9 +167,8 @@ public final class PrometheusProcess {
         let body = try await response.body.collect(upTo: 16 << 20)
         let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         guard let object, object["status"] as? String == "success", let data = object["data"] else {
-            throw Failure(
-                description:
-                    "GET \(path) answered \(response.status): \(String(decoding: body.readableBytesView, as: UTF8.self))")
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            throw Failure(description: "GET \(path) answered \(response.status): \(text)")
         }
         return data
     }
