@@ -1,6 +1,6 @@
 # Stockpile — `make demo` and `make test` are all the set-up there is.
 SWIFT        ?= swift
-DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager chromium wrk curl
+DEB_PACKAGES := libmodbus-dev pkg-config mbpoll prometheus-alertmanager prometheus chromium wrk curl
 # The test peers, pinned here and nowhere else: the interop tests match their messages.
 PY_PACKAGES  := pymodbus==3.16.1 pyserial==3.5 schemathesis==4.32.5
 BENCH_BIN    := .build/bench-c
@@ -32,11 +32,11 @@ build: deps
 # The CPU-bound sweeps run after the rest, so the end-to-end tests' timeouts on real sockets and
 # ptys never compete with them on a two-core machine.
 HEAVY_TESTS   := HostileInputSweepTests|TornValueTests|SimulatorFuzzTests
-# The tests of HTTP receivers, Alertmanager and notification commands run in a process of their own:
-# beside the Modbus suites they pushed one process past 1,000 open files (libmodbus waits with
+# The tests of HTTP receivers, Alertmanager, Prometheus and notification commands run in a process of
+# their own: beside the Modbus suites they pushed one process past 1,000 open files (libmodbus waits with
 # select(), which ends at 1,024) and starved the subprocesses' pipes on two cores.
 # The HTTP server's schemathesis run goes with them.
-SERVICE_TESTS := StockpileNotifiersTests|AlertStoryTests|AlertRestartTests|AlertsCommandTests|ConfigCheckAlertsTests|APISchemaTests
+SERVICE_TESTS := StockpileNotifiersTests|AlertStoryTests|AlertRestartTests|AlertsCommandTests|ConfigCheckAlertsTests|APISchemaTests|PrometheusScrapeTests|DashboardBrowserTests
 
 test: deps
 	$(SWIFT) build --build-tests

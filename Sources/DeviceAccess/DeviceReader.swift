@@ -53,11 +53,17 @@ public struct DeviceReader: Sendable {
         public var quietUntil: ContinuousClock.Instant?
         /// Answers to other requests read past during the pass.
         public var discardedAnswers: Int
+        /// Requests attempted, retries included (one refused at once on a closed connection counts,
+        /// an interrupted one does not); reads skipped after a silent one are not attempted.
+        public var requests: Int
+        /// The error of every request sent that failed, retried ones included, in order (for the
+        /// errors-by-kind counts; `failures` keeps only each read's last).
+        public var requestErrors: [ModbusError]
 
         public init(
             registers: RegisterSnapshot, failures: [ReadFailure] = [], retries: Int = 0, started: Date = Date(),
             elapsed: Duration = .zero, interrupted: Bool = false, quietUntil: ContinuousClock.Instant? = nil,
-            discardedAnswers: Int = 0
+            discardedAnswers: Int = 0, requests: Int = 0, requestErrors: [ModbusError] = []
         ) {
             self.registers = registers
             self.failures = failures
@@ -67,6 +73,8 @@ public struct DeviceReader: Sendable {
             self.interrupted = interrupted
             self.quietUntil = quietUntil
             self.discardedAnswers = discardedAnswers
+            self.requests = requests
+            self.requestErrors = requestErrors
         }
     }
 
@@ -82,6 +90,8 @@ public struct DeviceReader: Sendable {
         var snapshot = RegisterSnapshot()
         var failures: [ReadFailure] = []
         var retries = 0
+        var requests = 0
+        var requestErrors: [ModbusError] = []
         var silence: ModbusError?
         var interrupted = false
         for (index, read) in plan.enumerated() {
@@ -102,13 +112,17 @@ public struct DeviceReader: Sendable {
             var attempt = 0
             while true {
                 do throws(ModbusError) {
+                    requests += 1
                     try Self.perform(read, unit: unit, on: client, into: &snapshot)
                     break
                 } catch {
                     if error.cause == .interrupted {
+                        // Not a request of the device's: the client refused it, or cut it short.
+                        requests -= 1
                         interrupted = true
                         break
                     }
+                    requestErrors.append(error)
                     if attempt < options.retries, Self.worthRetrying(error), !client.isInterrupted {
                         attempt += 1
                         retries += 1
@@ -127,7 +141,8 @@ public struct DeviceReader: Sendable {
         return Pass(
             registers: snapshot, failures: failures, retries: retries, started: started,
             elapsed: ContinuousClock.now - clock, interrupted: interrupted, quietUntil: client.quietEnd(unit: unit),
-            discardedAnswers: client.discardedAnswers - discardedBefore)
+            discardedAnswers: client.discardedAnswers - discardedBefore, requests: requests,
+            requestErrors: requestErrors)
     }
 
     /// Decodes a pass into readings: values and qualities, no value where a read failed.

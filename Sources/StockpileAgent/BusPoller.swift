@@ -287,7 +287,9 @@ public final class BusPoller: Sendable {
         for (job, (pass, settled)) in zip(batch.jobs, zip(batch.passes, batch.settled)) {
             let metrics = deviceMetrics[job.claim.device]
             metrics.recordPoll(settled.outcome, took: pass.elapsed)
+            metrics.recordRequests(pass.requests, errors: pass.requestErrors)
             metrics.recordDiscarded(pass.discardedAnswers)
+            busMetrics.recordPoll(took: pass.elapsed)
             if settled.periodic { busMetrics.recordRound(actual: batch.actualRound, skipped: settled.skipped) }
             if let transition = settled.transition {
                 await report(transition, device: job.device, at: pass.started, metrics: metrics)

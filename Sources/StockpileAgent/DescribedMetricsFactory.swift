@@ -11,7 +11,8 @@ public struct DescribedMetricsFactory: MetricsFactory {
     public let registry: PrometheusCollectorRegistry
     private let buckets: [Duration]
 
-    /// Help texts by metric name; the agent's are in `DeviceMetrics`, `BusMetrics` and `PointMetrics`.
+    /// Help texts by metric name; the agent's are in `DeviceMetrics`, `BusMetrics`, `StoreMetrics`,
+    /// the alert loop and the notifiers' `DeliveryMetrics`.
     public static let help: [String: String] = [
         "stockpile_polls_total": "Polls of a device by outcome: clean, degraded (retries, exceptions), silent.",
         "stockpile_poll_seconds": "Time of each poll of a device on its bus.",
@@ -27,8 +28,34 @@ public struct DescribedMetricsFactory: MetricsFactory {
         "stockpile_point_quality":
             "Quality of a point's newest reading: 0 good, 1 uncertain, 2 bad, 3 stale, 4 offline.",
         "stockpile_alerts_firing": "Alerts firing (acknowledged or not), by severity.",
-        "stockpile_notifications_total": "Notification attempts per receiver, by outcome (sent, or the failure kind).",
+        "stockpile_notifications_total":
+            "Notification attempts per receiver, by outcome (success, or the failure kind).",
         "stockpile_notification_seconds": "Time of each notification attempt per receiver.",
+        "stockpile_notification_failures_total":
+            "Notification attempts per receiver that failed, by kind (timeout, http_status, connection, command_…).",
+        "stockpile_bus_poll_seconds": "Time of each poll of any device on a bus (all its requests, retries included).",
+        "stockpile_modbus_requests_total": "Modbus requests to a device, retries included.",
+        "stockpile_modbus_errors_total":
+            "Modbus requests to a device that failed, by kind: timeout, exception_<code>, crc, connection, other.",
+        "stockpile_readings_written_total": "Readings committed to the store.",
+        "stockpile_store_batch_seconds": "Time of each store flush that wrote readings (one transaction).",
+    ]
+
+    /// Histogram buckets by timer name, where the default (5 ms to 10 s) does not suit.
+    public static let durationBuckets: [String: [Duration]] = [
+        // A Modbus poll: a TCP read on loopback takes well under 1 ms, an RTU one at 9600 baud tens of
+        // milliseconds, and a silent device its timeout (a few seconds at most).
+        "stockpile_bus_poll_seconds": [
+            .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .seconds(2.5), .seconds(5),
+        ],
+        // One write transaction with `synchronous = FULL`: an fsync or two, longer for a large backlog.
+        "stockpile_store_batch_seconds": [
+            .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .seconds(2.5), .seconds(5), .seconds(10),
+        ],
     ]
 
     /// A factory over `registry`.
@@ -65,7 +92,8 @@ public struct DescribedMetricsFactory: MetricsFactory {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
+        registry.makeDurationHistogram(
+            descriptor: descriptor(label), labels: dimensions, buckets: Self.durationBuckets[label] ?? buckets)
     }
 
     public func destroyCounter(_ handler: any CounterHandler) {

@@ -1,4 +1,5 @@
 import Metrics
+import Modbus
 import StockpileDomain
 
 /// The agent's metrics for one device, through swift-metrics (whatever backend the process
@@ -11,8 +12,11 @@ import StockpileDomain
 /// - `stockpile_discarded_answers_total{bus, device}`: answers read past during the device's polls
 ///   because they belonged to another request (a late answer, a neighbour's)
 /// - `stockpile_point_value{bus, device, point, unit}`, `stockpile_point_quality{bus, device, point}`
+/// - `stockpile_modbus_requests_total{bus, device}`: requests attempted, retries included
+/// - `stockpile_modbus_errors_total{bus, device, kind}`: those that failed, by `ModbusErrorKind`
 struct DeviceMetrics: Sendable {
     private let discarded: Counter
+    private let requests: Counter
     private let clean: Counter
     private let degraded: Counter
     private let silent: Counter
@@ -28,6 +32,17 @@ struct DeviceMetrics: Sendable {
         pollTime = Metrics.Timer(label: "stockpile_poll_seconds", dimensions: dimensions)
         health = Gauge(label: "stockpile_device_health", dimensions: dimensions)
         discarded = Counter(label: "stockpile_discarded_answers_total", dimensions: dimensions)
+        requests = Counter(label: "stockpile_modbus_requests_total", dimensions: dimensions)
+    }
+
+    /// Counts a pass's requests, and its failed ones by kind (an interrupted one is neither).
+    func recordRequests(_ count: Int, errors: [ModbusError]) {
+        if count > 0 { requests.increment(by: count) }
+        for error in errors {
+            guard let kind = ModbusErrorKind(error) else { continue }
+            Counter(label: "stockpile_modbus_errors_total", dimensions: dimensions + [("kind", kind.label)])
+                .increment()
+        }
     }
 
     func recordDiscarded(_ count: Int) {
@@ -93,7 +108,10 @@ struct DeviceMetrics: Sendable {
 /// - `stockpile_bus_round_seconds{bus, kind}`: one round of every periodic group, `predicted` and `actual`
 /// - `stockpile_bus_skipped_slots_total{bus}`: poll slots missed because the bus was busy
 /// - `stockpile_bus_behind{bus}`: 1 while the bus cannot keep its schedule
+/// - `stockpile_bus_poll_seconds{bus}`: a histogram of the time of each poll of any device on the bus
+///   (its buckets, 1 ms to 5 s, are in `DescribedMetricsFactory`)
 struct BusMetrics: Sendable {
+    private let pollTime: Metrics.Timer
     private let predicted: Gauge
     private let actual: Gauge
     private let skipped: Counter
@@ -104,6 +122,11 @@ struct BusMetrics: Sendable {
         actual = Gauge(label: "stockpile_bus_round_seconds", dimensions: [("bus", bus), ("kind", "actual")])
         skipped = Counter(label: "stockpile_bus_skipped_slots_total", dimensions: [("bus", bus)])
         behind = Gauge(label: "stockpile_bus_behind", dimensions: [("bus", bus)])
+        pollTime = Metrics.Timer(label: "stockpile_bus_poll_seconds", dimensions: [("bus", bus)])
+    }
+
+    func recordPoll(took elapsed: Duration) {
+        pollTime.recordNanoseconds(Int64(elapsed.seconds * 1e9))
     }
 
     func recordPrediction(_ round: Duration) {

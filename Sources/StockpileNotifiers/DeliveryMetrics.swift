@@ -6,6 +6,8 @@ import Metrics
 ///   `DeliveryError.Kind` (`timeout`, `http_status`, `connection`, `command_start`, `command_exit`,
 ///   `command_killed`)
 /// - `stockpile_notification_seconds{receiver}`: how long each send took, successful or not
+/// - `stockpile_notification_failures_total{receiver, kind}`: the failed sends alone, by
+///   `DeliveryError.Kind`, for an alert on "notifications fail" that need not exclude `success`
 struct DeliveryMetrics: Sendable {
     let receiver: String
     private let latency: Metrics.Timer
@@ -26,6 +28,11 @@ struct DeliveryMetrics: Sendable {
         } catch {
             record(clock.now - start)
             count(error.kind.rawValue)
+            Counter(
+                label: "stockpile_notification_failures_total",
+                dimensions: [("receiver", receiver), ("kind", error.kind.rawValue)]
+            )
+            .increment()
             throw error
         }
     }

@@ -61,6 +61,13 @@ func deliveries(_ receiver: String, _ outcome: String) -> Int64 {
     return counter?.totalValue ?? 0
 }
 
+/// The failures `stockpile_notification_failures_total` counted for `receiver`, of `kind` or of any kind.
+func failures(_ receiver: String, _ kind: String? = nil) -> Int64 {
+    testMetrics.counterTotal(
+        label: "stockpile_notification_failures_total",
+        dimensions: [("receiver", receiver)] + (kind.map { [("kind", $0)] } ?? []))
+}
+
 /// One request the test receiver took.
 struct ReceivedRequest: Sendable {
     let path: String

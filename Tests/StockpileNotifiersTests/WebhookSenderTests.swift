@@ -40,6 +40,7 @@ struct WebhookSenderTests {
         let alerts = try #require(object["alerts"] as? [[String: Any]])
         #expect(alerts.compactMap { $0["status"] as? String } == ["firing", "resolved"])
         #expect(deliveries("hook-valid", "success") == 1)
+        #expect(failures("hook-valid") == 0)
     }
 
     @Test("a 500 answer is an http_status error with the status and the start of the answer")
@@ -59,6 +60,7 @@ struct WebhookSenderTests {
         #expect(delivery.message.contains("HTTP 500: disk full / sorry"))
         #expect(deliveries("hook-500", "http_status") == 1)
         #expect(deliveries("hook-500", "success") == 0)
+        #expect(failures("hook-500", "http_status") == 1)
     }
 
     @Test("a receiver that takes the connection and never answers is a timeout")
@@ -77,6 +79,7 @@ struct WebhookSenderTests {
         #expect(delivery.code == nil)
         #expect(delivery.message == "http://127.0.0.1:\(port)/hook did not answer within 300 ms")
         #expect(deliveries("hook-silent", "timeout") == 1)
+        #expect(failures("hook-silent", "timeout") == 1)
         withExtendedLifetime(silent) {}
     }
 
@@ -95,6 +98,8 @@ struct WebhookSenderTests {
         #expect(delivery.kind == .connection)
         #expect(delivery.message.hasPrefix("cannot reach http://127.0.0.1:\(port)/hook: "))
         #expect(deliveries("hook-refused", "connection") == 1)
+        #expect(failures("hook-refused", "connection") == 1)
+        #expect(failures("hook-refused", "timeout") == 0)
         withExtendedLifetime(closed) {}
     }
 

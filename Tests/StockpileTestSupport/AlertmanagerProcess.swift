@@ -1,10 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A real Alertmanager (Debian's `prometheus-alertmanager`) on loopback ports, with its own config
 /// (one null receiver), clustering off and its storage in a temporary directory; killed when released.
 public final class AlertmanagerProcess {
@@ -31,7 +27,7 @@ public final class AlertmanagerProcess {
         let config = directory.appendingPathComponent("alertmanager.yml")
         try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".write(
             to: config, atomically: true, encoding: .utf8)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = [
@@ -86,24 +82,6 @@ public final class AlertmanagerProcess {
             alerts = try await self.alerts(client)
         }
         return alerts
-    }
-
-    /// A port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        defer { _ = close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     deinit {
