@@ -54,6 +54,9 @@ struct WebFixture: Sendable {
     /// A client that does not follow redirects, so a form's 303 and its cookies are seen as they are.
     let client: HTTPClient
 
+    /// `now` as the API writes it.
+    var nowText: String { UTCTimestamp.text(now) }
+
     var base: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Seconds before `now` of the readings written.
