@@ -13,27 +13,11 @@ public struct StoreFlushService: Service {
         self.flushInterval = flushInterval
     }
 
-    /// `ReadingWriter.run(flushInterval:)`'s loop, with each flush measured: a failed periodic flush
-    /// keeps its readings for the next one; the final flush runs after cancellation and throws if the
-    /// store cannot take it.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: flushInterval)
-                } catch {
-                    break
-                }
-                _ = try? await measuredFlush()
+        try await cancelWhenGracefulShutdown { [metrics] in
+            try await writer.run(flushInterval: flushInterval) { written, took in
+                metrics.recordBatch(readings: written, took: took)
             }
-            try await measuredFlush()
         }
-    }
-
-    private func measuredFlush() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let written = try await writer.flush()
-        metrics.recordBatch(readings: written, took: clock.now - start)
     }
 }

@@ -100,17 +100,26 @@ public actor ReadingWriter {
     /// Flushes every `flushInterval` until the task is cancelled, then flushes what is left and returns.
     ///
     /// A failed periodic flush keeps its readings for the next one (logged once per failure spell). The final
-    /// flush runs even though the task is cancelled, and throws if the store cannot take it.
-    public func run(flushInterval: Duration = .seconds(1)) async throws {
+    /// flush runs even though the task is cancelled, and throws if the store cannot take it. `flushed` hears of
+    /// every flush that succeeded: the readings it wrote and how long it took (the agent's metrics).
+    public func run(
+        flushInterval: Duration = .seconds(1), flushed: (@Sendable (Int, Duration) -> Void)? = nil
+    ) async throws {
+        let clock = ContinuousClock()
+        func timedFlush() async throws {
+            let start = clock.now
+            let written = try await flush()
+            flushed?(written, clock.now - start)
+        }
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: flushInterval)
             } catch {
                 break
             }
-            _ = try? await flush()
+            try? await timedFlush()
         }
-        try await flush()
+        try await timedFlush()
     }
 
     private func enforceBufferLimit() {
