@@ -105,7 +105,7 @@ public enum LedgerCSV {
         public init(_ text: String, file: String, count: Int) throws(LedgerFileErrors) {
             self.file = file
             texts = LedgerCSV.split(text, into: max(1, count))
-            unclosedQuote = text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1
+            unclosedQuote = LedgerCSV.quotes(in: text) % 2 == 1
             func failure(_ message: String, line: Int = 1) -> LedgerFileErrors {
                 LedgerFileErrors([
                     LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: message)
@@ -238,30 +238,42 @@ public enum LedgerCSV {
     /// of quotes before it (RFC 4180 quotes come in pairs outside a quoted field, so an even count means
     /// outside one). Fewer pieces where there is no such place.
     static func split(_ text: String, into count: Int) -> [String] {
-        let utf8 = text.utf8
         guard count > 1 else { return [text] }
-        var cuts: [String.Index] = []
-        var quotes = 0
-        var offset = 0
-        var target = utf8.count / count
-        for byte in utf8 {
-            offset += 1
-            if byte == UInt8(ascii: "\"") {
-                quotes += 1
-            } else if byte == 0x0A, offset >= target, quotes % 2 == 0, offset < utf8.count {
-                cuts.append(utf8.index(utf8.startIndex, offsetBy: offset))
-                if cuts.count == count - 1 { break }
-                target = utf8.count * (cuts.count + 1) / count
+        // Over the UTF-8 bytes in place: this runs before any piece can be read, so every byte counts.
+        var text = text
+        return text.withUTF8 { bytes in
+            var cuts: [Int] = []
+            var quotes = 0
+            var target = bytes.count / count
+            for offset in bytes.indices {
+                let byte = bytes[offset]
+                if byte == UInt8(ascii: "\"") {
+                    quotes += 1
+                } else if byte == 0x0A, offset + 1 >= target, quotes % 2 == 0, offset + 1 < bytes.count {
+                    cuts.append(offset + 1)
+                    if cuts.count == count - 1 { break }
+                    target = bytes.count * (cuts.count + 1) / count
+                }
             }
+            var pieces: [String] = []
+            var start = 0
+            for cut in cuts + [bytes.count] {
+                // Cuts fall after a line feed, so each piece is whole UTF-8.
+                pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<cut]), as: UTF8.self))
+                start = cut
+            }
+            return pieces
         }
-        var pieces: [String] = []
-        var start = text.startIndex
-        for cut in cuts {
-            pieces.append(String(text[start..<cut]))
-            start = cut
+    }
+
+    /// How many double quotes `text` has, counted over its UTF-8 bytes in place.
+    static func quotes(in text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var quotes = 0
+            for byte in bytes where byte == UInt8(ascii: "\"") { quotes += 1 }
+            return quotes
         }
-        pieces.append(String(text[start...]))
-        return pieces
     }
 
     /// The records of `raw` (lines already file-wide), and what is wrong with the others.

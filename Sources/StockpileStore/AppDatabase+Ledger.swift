@@ -65,7 +65,7 @@ extension AppDatabase {
                     reading.wait()
                     guard let all = handoff.all() else { return }
                     handoff.verdict(
-                        Result { () throws(LedgerViolations) in try ledger.admissible(records: all) })
+                        Result { () throws(LedgerViolations) in try ledger.admissible(pieces: all) })
                 }
                 // What is not in the ledger yet, by key. When the checks pass this is exactly what they admit
                 // (a known key with other content, or a key twice in the batch, is a violation); compared below.
@@ -82,7 +82,7 @@ extension AppDatabase {
                     }
                     let new = known.unknown(records)
                     if failure == nil {
-                        do { try Self.insert(db, new.map { records[$0] }) } catch { failure = error }
+                        do { try Self.insert(db, records, at: new) } catch { failure = error }
                     }
                     fresh += new.map { $0 + offset }
                     offset += records.count
@@ -133,13 +133,14 @@ extension AppDatabase {
             return slots.withLock { $0[index] ?? nil }
         }
 
-        /// Every piece's records in order, once all are in; nil when one could not be read.
-        func all() -> [LedgerRecord]? {
+        /// Every piece's records in order, once all are in; nil when one could not be read. The pieces stay
+        /// as they are: gathering them into one array would copy every record once more.
+        func all() -> [[LedgerRecord]]? {
             slots.withLock { slots in
-                var all: [LedgerRecord] = []
+                var all: [[LedgerRecord]] = []
                 for index in 0..<ready.count {
                     guard let records = slots[index] ?? nil else { return nil }
-                    all += records
+                    all.append(records)
                 }
                 return all
             }
@@ -164,7 +165,9 @@ extension AppDatabase {
         /// The indices of `records` whose key the ledger lacks. Keys are not added: a key twice in one batch
         /// is new twice, fails the insert and is reported by the checks, as in a batch of one piece.
         func unknown(_ records: [LedgerRecord]) -> [Int] {
-            records.indices.filter { index in
+            // A first import: nothing to look up, so no key is hashed.
+            if materials.isEmpty && lots.isEmpty && documents.isEmpty { return Array(records.indices) }
+            return records.indices.filter { index in
                 switch records[index] {
                 case .material(let material): !materials.contains(material.code)
                 case .lot(let lot): !lots.contains(lot.id)
@@ -365,7 +368,8 @@ extension AppDatabase {
         }
     }
 
-    private static func insert(_ db: Database, _ records: [LedgerRecord]) throws {
+    /// Inserts `records[i]` for each of `indices`, in their order: the records are read where they are.
+    private static func insert(_ db: Database, _ records: [LedgerRecord], at indices: [Int]) throws {
         let material = try db.cachedStatement(
             sql: """
                 INSERT INTO material (code, name, hygroscopic, humidity_limit, moisture_allowance_percent)
@@ -383,8 +387,8 @@ extension AppDatabase {
         var scratch: [UInt8] = []
         var pending: [(sequence: Int64, transaction: LedgerTransaction, previous: Data, hash: Data)] = []
         pending.reserveCapacity(ledgerInsertChunk)
-        for record in records {
-            switch record {
+        for index in indices {
+            switch records[index] {
             case .material(let value):
                 try material.execute(arguments: [
                     value.code, value.name, value.hygroscopic, value.humidityLimit, value.moistureAllowancePercent,

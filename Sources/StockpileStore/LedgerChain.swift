@@ -24,7 +24,7 @@ enum LedgerChain {
     ) -> Data {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: "seq=".utf8)
-        scratch.append(contentsOf: String(sequence).utf8)
+        LedgerTransaction.appendDecimal(sequence, to: &scratch)
         scratch.append(UInt8(ascii: ";"))
         transaction.appendCanonicalBytes(to: &scratch)
         var hasher = SHA256()

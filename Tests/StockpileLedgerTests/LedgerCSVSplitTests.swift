@@ -64,4 +64,18 @@ struct LedgerCSVSplitTests {
         #expect(halves.rows.map(\.line) == [2, 400_003])
         #expect(halves.errors.isEmpty)
     }
+
+    @Test("pieces of a file with multi-byte characters are whole text that joins back to the file")
+    func splitKeepsCharacters() {
+        // "Ø" and "✓" are 2 and 3 UTF-8 bytes: a cut counted in bytes must still fall between characters.
+        let text = (0..<3000).map { "receipt,Ø\($0),✓,\"a \"\"b\"\"\"\r\n" }.joined()
+        for count in [2, 3, 4, 7] {
+            let pieces = LedgerCSV.split(text, into: count)
+            #expect(pieces.count == count)
+            #expect(pieces.joined() == text)
+            #expect(pieces.dropLast().allSatisfy { $0.hasSuffix("\r\n") })
+        }
+        #expect(LedgerCSV.quotes(in: text) == 3000 * 6)
+        #expect(LedgerCSV.quotes(in: text + "\"") % 2 == 1)
+    }
 }

@@ -35,14 +35,28 @@ public struct BookLedger: Sendable {
     /// An entry identical to one already in the ledger (same document, same content) is not new: a
     /// re-imported file admits nothing twice. Any violation refuses the whole batch.
     public func admissible(_ batch: [LedgerTransaction]) throws(LedgerViolations) -> [Int] {
+        try admissible(batch: batch)
+    }
+
+    /// `admissible(_:)` over any batch indexed from 0: a mixed batch's transactions are checked where
+    /// they lie, not copied out of their records first (a large import has hundreds of thousands).
+    func admissible<Batch: RandomAccessCollection<LedgerTransaction>>(
+        batch: Batch
+    ) throws(LedgerViolations) -> [Int] where Batch.Index == Int {
         var violations: [LedgerViolation] = []
-        var newIndices: [Int] = []
-        var documents: [String: LedgerTransaction] = [:]
-        for transaction in transactions { documents[transaction.document] = transaction }
+        var newEntries: [NewEntry] = []
+        newEntries.reserveCapacity(batch.count)
+        var documents: [String: Int] = [:]
+        documents.reserveCapacity(transactions.count)
+        for (offset, transaction) in transactions.enumerated() { documents[transaction.document] = offset }
         var batchDocuments: [String: Int] = [:]
-        for (index, transaction) in batch.enumerated() {
+        batchDocuments.reserveCapacity(batch.count)
+        let lots = LotSlots(self.lots, materials: materials)
+        for index in batch.indices {
+            let transaction = batch[index]
             if let existing = documents[transaction.document] {
-                if existing.canonicalText != transaction.canonicalText {
+                let stored = transactions[existing]
+                if stored != transaction, stored.canonicalText != transaction.canonicalText {
                     violations.append(
                         LedgerViolation(
                             entry: index, field: "document", code: .duplicateDocument,
@@ -50,23 +64,23 @@ public struct BookLedger: Sendable {
                 }
                 continue
             }
-            if let first = batchDocuments[transaction.document] {
+            // One hash of the document, whether it is new or seen before in the batch.
+            if let first = batchDocuments.insertingFirst(index, forKey: transaction.document) {
                 violations.append(
                     LedgerViolation(
                         entry: index, field: "document", code: .duplicateDocument,
                         message: "document \(transaction.document) appears twice (first at entry \(first))"))
                 continue
             }
-            batchDocuments[transaction.document] = index
             let before = violations.count
-            checkFields(transaction, entry: index, into: &violations)
-            if violations.count == before { newIndices.append(index) }
+            let slot = checkFields(transaction, entry: index, lots: lots, into: &violations)
+            if violations.count == before, let slot { newEntries.append(NewEntry(index: index, lot: slot)) }
         }
-        checkSequence(adding: newIndices.map { ($0, batch[$0]) }, into: &violations)
+        checkSequence(batch, adding: newEntries, lots: lots, into: &violations)
         if !violations.isEmpty {
             throw LedgerViolations(violations.sorted { ($0.entry, $0.field) < ($1.entry, $1.field) })
         }
-        return newIndices
+        return newEntries.map(\.index)
     }
 
     /// Admits `batch` (see `admissible`) and returns the transactions actually appended.
@@ -77,13 +91,46 @@ public struct BookLedger: Sendable {
         return added
     }
 
+    /// A new entry that passed its own checks, and its lot's slot in `LotSlots`.
+    private struct NewEntry {
+        var index: Int
+        var lot: Int
+    }
+
+    /// The ledger's lots numbered once per batch: each transaction looks its lot up by id once, and the
+    /// sequence check keeps each lot's running state in an array slot instead of hashing the id again.
+    private struct LotSlots {
+        var slots: [String: Int] = [:]
+        var lots: [Lot] = []
+        /// Whether the ledger knows the lot's material.
+        var materialKnown: [Bool] = []
+
+        init(_ lots: [String: Lot], materials: [String: Material]) {
+            slots.reserveCapacity(lots.count)
+            self.lots.reserveCapacity(lots.count)
+            materialKnown.reserveCapacity(lots.count)
+            for (id, lot) in lots {
+                slots[id] = self.lots.count
+                self.lots.append(lot)
+                materialKnown.append(materials[lot.material] != nil)
+            }
+        }
+
+        var count: Int { lots.count }
+    }
+
     /// Checks of one transaction on its own: names known, numbers usable, required fields present.
-    private func checkFields(_ transaction: LedgerTransaction, entry: Int, into violations: inout [LedgerViolation]) {
+    /// Returns its lot's slot, nil when the ledger has no such lot.
+    private func checkFields(
+        _ transaction: LedgerTransaction, entry: Int, lots: LotSlots, into violations: inout [LedgerViolation]
+    ) -> Int? {
         func refuse(_ field: String, _ code: LedgerViolation.Code, _ message: String) {
             violations.append(LedgerViolation(entry: entry, field: field, code: code, message: message))
         }
-        if let lot = lots[transaction.lot] {
-            if materials[lot.material] == nil {
+        let slot = lots.slots[transaction.lot]
+        if let slot {
+            if !lots.materialKnown[slot] {
+                let lot = lots.lots[slot]
                 refuse(
                     "lot", .unknownMaterial,
                     "lot \(lot.id) is of material \(lot.material), which the ledger does not know")
@@ -128,14 +175,23 @@ public struct BookLedger: Sendable {
                 refuse("destination", .wrongLocation, "only a transfer has a destination")
             }
         }
+        return slot
+    }
+
+    /// A lot's book as the sequence check walks the timeline: where it is, what it holds, and the latest
+    /// new entry that changed it (blamed for what a later existing entry can no longer do).
+    private struct LotState {
+        var location: String
+        var kilograms: Double
+        var lastNew: Int?
     }
 
     /// Checks the whole history with the new entries in time order: each lot opened first and where
     /// the lot is, never negative, transfers whole, nothing dated at or before a signed-off count at
     /// its location, and no count's counter approving the adjustment that settles it.
-    private func checkSequence(
-        adding entries: [(index: Int, transaction: LedgerTransaction)], into violations: inout [LedgerViolation]
-    ) {
+    private func checkSequence<Batch: RandomAccessCollection<LedgerTransaction>>(
+        _ batch: Batch, adding entries: [NewEntry], lots: LotSlots, into violations: inout [LedgerViolation]
+    ) where Batch.Index == Int {
         guard !entries.isEmpty else { return }
         // Existing transactions sort before new ones at the same instant: they were recorded first.
         // Sorted as (time, order) keys into the two arrays, not as copies of the transactions: moving a
@@ -147,46 +203,53 @@ public struct BookLedger: Sendable {
             timeline.append((transaction.time.timeIntervalSinceReferenceDate, order))
         }
         for (offset, entry) in entries.enumerated() {
-            timeline.append((entry.transaction.time.timeIntervalSinceReferenceDate, existing + offset))
+            timeline.append((batch[entry.index].time.timeIntervalSinceReferenceDate, existing + offset))
         }
         timeline.sort { ($0.time, $0.order) < ($1.time, $1.order) }
-        var states: [String: (location: String, kilograms: Double, lastNew: Int?)] = [:]
-        states.reserveCapacity(lots.count)
+        let lastCounts = latestCountPerLocation()
+        var states = [LotState?](repeating: nil, count: lots.count)
         for key in timeline {
-            let item: (entry: Int?, transaction: LedgerTransaction) =
-                key.order < existing
-                ? (nil, transactions[key.order])
-                : (entries[key.order - existing].index, entries[key.order - existing].transaction)
-            let transaction = item.transaction
-            guard let lot = lots[transaction.lot] else { continue }
+            let entry: Int?
+            let slot: Int
+            let transaction: LedgerTransaction
+            if key.order < existing {
+                transaction = transactions[key.order]
+                guard let found = lots.slots[transaction.lot] else { continue }
+                (entry, slot) = (nil, found)
+            } else {
+                let new = entries[key.order - existing]
+                (transaction, entry, slot) = (batch[new.index], new.index, new.lot)
+            }
+            let lotID = lots.lots[slot].id
+            let state = states[slot]
             // A violation at an existing entry is the doing of the latest new entry before it on that lot.
-            let blame = item.entry ?? states[lot.id]?.lastNew
+            let blame = entry ?? state?.lastNew
             var refused = false
             func refuse(_ field: String, _ code: LedgerViolation.Code, _ message: String) {
                 refused = true
                 guard let blame else { return }
-                let suffix = item.entry == nil ? " (at the later \(transaction.document))" : ""
+                let suffix = entry == nil ? " (at the later \(transaction.document))" : ""
                 violations.append(LedgerViolation(entry: blame, field: field, code: code, message: message + suffix))
             }
-            if item.entry != nil { checkCutOff(transaction, refuse: refuse) }
-            var current: (location: String, kilograms: Double, lastNew: Int?)
-            if let state = states[lot.id] {
+            if entry != nil, !lastCounts.isEmpty { checkCutOff(transaction, lastCounts: lastCounts, refuse: refuse) }
+            var current: LotState
+            if let state {
                 current = state
                 if transaction.kind == .opening {
-                    refuse("kind", .openingNotFirst, "lot \(lot.id) already has transactions before this opening")
+                    refuse("kind", .openingNotFirst, "lot \(lotID) already has transactions before this opening")
                 }
             } else {
-                current = (lot.location, 0, nil)
+                current = LotState(location: lots.lots[slot].location, kilograms: 0, lastNew: nil)
                 if transaction.kind != .opening && transaction.kind != .receipt {
-                    refuse("kind", .openingNotFirst, "lot \(lot.id) has no opening balance or receipt before this")
+                    refuse("kind", .openingNotFirst, "lot \(lotID) has no opening balance or receipt before this")
                     continue
                 }
             }
             if transaction.location != current.location {
-                let verb = states[lot.id] == nil ? "is put first at" : "is at"
+                let verb = state == nil ? "is put first at" : "is at"
                 refuse(
                     "location", .wrongLocation,
-                    "lot \(lot.id) \(verb) \(current.location) at this time, not \(transaction.location)")
+                    "lot \(lotID) \(verb) \(current.location) at this time, not \(transaction.location)")
             }
             var next = current
             switch transaction.kind {
@@ -203,10 +266,10 @@ public struct BookLedger: Sendable {
                 if next.kilograms < -Self.epsilon {
                     refuse(
                         "quantity", .negativePosition,
-                        "lot \(lot.id) would hold \(next.kilograms) kg after this \(transaction.kind.rawValue)")
+                        "lot \(lotID) would hold \(next.kilograms) kg after this \(transaction.kind.rawValue)")
                 }
             }
-            if transaction.kind == .adjustment, item.entry != nil,
+            if transaction.kind == .adjustment, entry != nil,
                 let count = latestCount(at: transaction.location, before: transaction.time),
                 count.counter == transaction.approver
             {
@@ -217,20 +280,31 @@ public struct BookLedger: Sendable {
             }
             // A refused new entry does not change the lot, so one mistake is reported once, not at every
             // later entry it would throw off. Entries already in the ledger are facts and always apply.
-            if item.entry != nil {
+            if entry != nil {
                 if refused { continue }
-                next.lastNew = item.entry
+                next.lastNew = entry
             }
-            states[lot.id] = next
+            states[slot] = next
         }
     }
 
-    private func checkCutOff(_ transaction: LedgerTransaction, refuse: (String, LedgerViolation.Code, String) -> Void) {
-        guard !counts.isEmpty else { return }
+    /// Each counted location's latest count (the first of equally late ones), found once per batch
+    /// instead of by a pass over every count for every new transaction.
+    private func latestCountPerLocation() -> [String: PhysicalCount] {
+        var latest: [String: PhysicalCount] = [:]
+        for count in counts {
+            if let known = latest[count.location], known.time >= count.time { continue }
+            latest[count.location] = count
+        }
+        return latest
+    }
+
+    private func checkCutOff(
+        _ transaction: LedgerTransaction, lastCounts: [String: PhysicalCount],
+        refuse: (String, LedgerViolation.Code, String) -> Void
+    ) {
         for location in [transaction.location, transaction.destination].compactMap({ $0 }) {
-            guard let count = counts.filter({ $0.location == location }).max(by: { $0.time < $1.time }) else {
-                continue
-            }
+            guard let count = lastCounts[location] else { continue }
             // An adjustment settling a count is dated after it; anything at or before the count is refused.
             if transaction.time <= count.time {
                 refuse(
@@ -290,5 +364,18 @@ public struct BookLedger: Sendable {
 
     static func text(_ date: Date) -> String {
         UTCTimestamp.text(date)
+    }
+}
+
+extension Dictionary {
+    /// Stores `value` under `key` unless the key is already there, and returns what was there (nil when
+    /// `value` was stored): a first-seen check that hashes the key once, not once to look and once to insert.
+    fileprivate mutating func insertingFirst(_ value: Value, forKey key: Key) -> Value? {
+        func update(_ slot: inout Value?) -> Value? {
+            if let existing = slot { return existing }
+            slot = value
+            return nil
+        }
+        return update(&self[key])
     }
 }

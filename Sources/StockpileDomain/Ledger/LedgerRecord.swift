@@ -10,14 +10,36 @@ extension BookLedger {
     /// indices of the records that are new. A record identical to one in the ledger is not new; one with
     /// the same key and other content is refused. Violations carry the record's index in `records`.
     public func admissible(records: [LedgerRecord]) throws(LedgerViolations) -> [Int] {
+        try admissible(pieces: [records])
+    }
+
+    /// `admissible(records:)` for a batch that arrives in pieces, as if they were one array: indices run on
+    /// from one piece to the next. The records are read where they are, never gathered into one array.
+    public func admissible(pieces: [[LedgerRecord]]) throws(LedgerViolations) -> [Int] {
         var working = self
         var violations: [LedgerViolation] = []
         var newIndices: [Int] = []
         func refuse(_ index: Int, _ field: String, _ code: LedgerViolation.Code, _ message: String) {
             violations.append(LedgerViolation(entry: index, field: field, code: code, message: message))
         }
-        for (index, record) in records.enumerated() {
-            guard case .material(let material) = record else { continue }
+        // Each record's place, found once; `pieces[p][i]` tests a record's case without copying it.
+        var materialIndices: [Int] = []
+        var lotIndices: [Int] = []
+        var transactions = RecordTransactions(pieces: pieces)
+        var base = 0
+        for (piece, records) in pieces.enumerated() {
+            for position in records.indices {
+                switch records[position] {
+                case .material: materialIndices.append(base + position)
+                case .lot: lotIndices.append(base + position)
+                case .transaction: transactions.append(piece: piece, position: position, index: base + position)
+                }
+            }
+            base += records.count
+        }
+        let place = PiecePlaces(pieces)
+        for index in materialIndices {
+            guard case .material(let material) = place.record(index, in: pieces) else { continue }
             if let existing = working.materials[material.code] {
                 if existing != material {
                     refuse(
@@ -37,8 +59,8 @@ extension BookLedger {
             working.materials[material.code] = material
             newIndices.append(index)
         }
-        for (index, record) in records.enumerated() {
-            guard case .lot(let lot) = record else { continue }
+        for index in lotIndices {
+            guard case .lot(let lot) = place.record(index, in: pieces) else { continue }
             if let existing = working.lots[lot.id] {
                 if existing != lot {
                     refuse(index, "lot", .conflictingReference, "lot \(lot.id) is already defined otherwise")
@@ -61,19 +83,12 @@ extension BookLedger {
             working.lots[lot.id] = lot
             newIndices.append(index)
         }
-        var transactionIndices: [Int] = []
-        var transactions: [LedgerTransaction] = []
-        for (index, record) in records.enumerated() {
-            guard case .transaction(let transaction) = record else { continue }
-            transactionIndices.append(index)
-            transactions.append(transaction)
-        }
         do {
-            newIndices += try working.admissible(transactions).map { transactionIndices[$0] }
+            newIndices += try working.admissible(batch: transactions).map { transactions.recordIndices[$0] }
         } catch {
             violations += error.violations.map {
                 var violation = $0
-                violation.entry = transactionIndices[$0.entry]
+                violation.entry = transactions.recordIndices[$0.entry]
                 return violation
             }
         }
@@ -96,5 +111,54 @@ extension BookLedger {
         }
         try admit(added.compactMap { if case .transaction(let transaction) = $0 { transaction } else { nil } })
         return added
+    }
+}
+
+/// Where record `index` (counted across the pieces) lies: its piece and its place in it.
+private struct PiecePlaces {
+    /// The index of each piece's first record.
+    let starts: [Int]
+
+    init(_ pieces: [[LedgerRecord]]) {
+        var starts: [Int] = []
+        var start = 0
+        for piece in pieces {
+            starts.append(start)
+            start += piece.count
+        }
+        self.starts = starts
+    }
+
+    func record(_ index: Int, in pieces: [[LedgerRecord]]) -> LedgerRecord {
+        // Materials and lots are few: a linear search over a handful of pieces.
+        let piece = starts.lastIndex { $0 <= index } ?? 0
+        return pieces[piece][index - starts[piece]]
+    }
+}
+
+/// The transactions of a pieced batch, in order, read from their records as the checks need them.
+private struct RecordTransactions: RandomAccessCollection {
+    let pieces: [[LedgerRecord]]
+    /// Each transaction's piece and place in it.
+    private var places: [(piece: Int, position: Int)] = []
+    /// Each transaction's index across the pieces: what its violations are reported at.
+    private(set) var recordIndices: [Int] = []
+
+    init(pieces: [[LedgerRecord]]) { self.pieces = pieces }
+
+    mutating func append(piece: Int, position: Int, index: Int) {
+        places.append((piece, position))
+        recordIndices.append(index)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { places.count }
+
+    subscript(position: Int) -> LedgerTransaction {
+        let place = places[position]
+        guard case .transaction(let transaction) = pieces[place.piece][place.position] else {
+            preconditionFailure("RecordTransactions holds the places of transactions only")
+        }
+        return transaction
     }
 }

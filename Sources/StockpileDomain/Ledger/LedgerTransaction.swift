@@ -92,14 +92,19 @@ public struct LedgerTransaction: Hashable, Sendable {
             bytes.append(UInt8(ascii: "="))
             var value = value
             value.withUTF8 { utf8 in
-                bytes.append(contentsOf: String(utf8.count).utf8)
+                Self.appendDecimal(Int64(utf8.count), to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
                 bytes.append(contentsOf: utf8)
             }
         }
         field("v", "1", first: true)
         field("kind", kind.rawValue)
-        field("time", String(timeMilliseconds))
+        // The time's digits straight into the buffer, prefixed by their count, as `field` writes a value.
+        bytes.append(contentsOf: ";time=".utf8)
+        let time = timeMilliseconds
+        Self.appendDecimal(Int64(Self.decimalLength(time)), to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDecimal(time, to: &bytes)
         field("lot", lot)
         field("location", location)
         field("destination", destination ?? "")
@@ -109,5 +114,29 @@ public struct LedgerTransaction: Hashable, Sendable {
         field("comment", comment)
         field("reason", reason)
         field("approver", approver)
+    }
+
+    /// Appends `value` in decimal (as `String(value)` spells it) without making a String: the chain hash
+    /// of a large import writes a dozen numbers per transaction.
+    public static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    /// How many characters `String(value)` has.
+    static func decimalLength(_ value: Int64) -> Int {
+        var length = value < 0 ? 2 : 1
+        var magnitude = value.magnitude
+        while magnitude >= 10 {
+            magnitude /= 10
+            length += 1
+        }
+        return length
     }
 }
