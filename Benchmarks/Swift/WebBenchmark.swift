@@ -36,9 +36,10 @@ enum WebBenchmark {
         // The first polls open the connections and create the store; measure the steady state.
         try await Task.sleep(for: .seconds(5))
         let pace = directory.appendingPathComponent("pace.lua")
-        // wrk sends as fast as it can; a delay per request on each of its connections paces it at the rate asked.
+        // wrk sends as fast as it can; a delay per request on each of its connections paces it at about the rate
+        // asked (each connection's cycle is the delay plus the answer's latency, about 1 ms).
         let connections = 4
-        let delay = 1000 * connections / requestsPerSecond
+        let delay = 1000 * connections / requestsPerSecond - 1
         try "function delay()\n  return \(delay)\nend\n".write(to: pace, atomically: true, encoding: .utf8)
 
         let idleBefore = try await pollRate(base: base, seconds: seconds)

@@ -8,6 +8,7 @@ import StockpileStore
 struct DeviceRoutes {
     let backend: WebBackend
     let snapshot: StatusSnapshot
+    let rendered: RenderedCache
 
     /// Ranges longer than this come from the minute aggregates unless `resolution=raw` asks otherwise.
     static let rawRangeLimit: TimeInterval = 6 * 3600
@@ -50,7 +51,13 @@ struct DeviceRoutes {
     func register(on router: Router<WebRequestContext>) {
         router.get("/api/v1/devices") { _, context in
             try context.authorize(.read)
-            return try JSONAnswer.response(try await devices())
+            // Encoded once a second for everybody: the figures change only when the store flushes.
+            let data = try await rendered.bytes(for: "api/devices", now: Date()) {
+                try JSONAnswer.encoder().encode(try await devices())
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.get("/api/v1/devices/:device") { _, context in
             try context.authorize(.read)

@@ -30,6 +30,8 @@ public enum WebServer {
         }
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        let rendered = RenderedCache()
+        router.add(middleware: ChangeInvalidation(cache: rendered))
         router.add(
             middleware: SessionMiddleware(
                 storage: sessions,
@@ -42,7 +44,7 @@ public enum WebServer {
         let snapshot = StatusSnapshot(database: backend.database)
         let shelf = ReportShelf(backend: backend)
         ServiceRoutes(backend: backend).register(on: router)
-        DeviceRoutes(backend: backend, snapshot: snapshot).register(on: router)
+        DeviceRoutes(backend: backend, snapshot: snapshot, rendered: rendered).register(on: router)
         SiteRoutes(backend: backend, snapshot: snapshot, shelf: shelf).register(on: router)
         let alerts = AlertRoutes(backend: backend)
         alerts.register(on: router)
@@ -52,7 +54,8 @@ public enum WebServer {
             backend: backend, renderer: renderer, alerts: alerts, authority: authority, settings: settings,
             assembler: PageAssembler(
                 backend: backend, snapshot: snapshot, shelf: shelf,
-                climate: ClimateHistory(site: backend.site, database: backend.database))
+                climate: ClimateHistory(site: backend.site, database: backend.database)),
+            rendered: rendered
         ).register(on: router)
         return router
     }

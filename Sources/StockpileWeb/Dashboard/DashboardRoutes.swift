@@ -17,14 +17,25 @@ struct DashboardRoutes {
     let authority: TokenAuthority
     let settings: HTTPSettings
     let assembler: PageAssembler
+    let rendered: RenderedCache
 
     /// The cookie that carries the sign-in form's CSRF token before there is a session (double submit).
     static let signInCookie = "stockpile_sign_in"
 
     func register(on router: Router<WebRequestContext>) {
         router.get("/") { _, context in
-            try await page(context) { chrome in
-                renderer.overview(try await assembler.overview(chrome: chrome, context: context))
+            do {
+                try context.authorize(.read)
+                // Rendered once a second for each viewer (role, name and form token are on the page), not per request.
+                let viewer = context.identity.map { "\($0.role.rawValue)|\($0.name)" } ?? ""
+                let key = "overview|\(viewer)|\(context.sessions.session?.csrf ?? "")"
+                let data = try await rendered.bytes(for: key, now: Date()) { [self] in
+                    Data(
+                        renderer.overview(try await assembler.overview(chrome: chrome(context), context: context)).utf8)
+                }
+                return Self.html(ByteBuffer(bytes: data))
+            } catch let error as APIError {
+                return try await page(context, status: error.status) { _ in throw error }
             }
         }
         router.get("/devices/:device") { request, context in
@@ -123,14 +134,27 @@ struct DashboardRoutes {
         }
     }
 
+    /// The chrome of a page for who is asking, as of now.
+    func chrome(_ context: WebRequestContext, csrf: String? = nil) -> PageChrome {
+        PageChrome(
+            siteName: backend.site.name, siteID: backend.site.id, title: backend.site.name,
+            generatedAt: backend.clock(),
+            signedInRole: context.identity?.role.rawValue, signedInName: context.identity?.name,
+            csrfToken: csrf ?? context.sessions.session?.csrf ?? "")
+    }
+
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        html(ByteBuffer(string: text), status: status)
+    }
+
+    static func html(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .init("X-Frame-Options")!: "DENY", .init("Content-Security-Policy")!: Self.contentSecurityPolicy,
             ],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            body: ResponseBody(byteBuffer: buffer))
     }
 
     /// Nothing from elsewhere: the pages carry their style and script inline.
