@@ -69,6 +69,24 @@ struct AccessControlTests {
                     }
                 }
             }
+            // The dashboard's forms are mutating routes too: the acknowledge form, signing out.
+            for role in AccessRole.allCases {
+                // Acknowledged by now (the loop above): an allowed role gets past access control to a 409 page.
+                let alertID = try #require(try await fixture.database.alerts(includeResolved: true).first?.id)
+                let form = Data("comment=from+the+form".utf8)
+                let type = ("Content-Type", "application/x-www-form-urlencoded")
+                let anonymous = try await fixture.request(.POST, "/alerts/\(alertID)/ack", body: form, headers: [type])
+                #expect(anonymous.status == 401)
+                let answer = try await fixture.request(
+                    .POST, "/alerts/\(alertID)/ack", token: fixture.tokens[role], body: form, headers: [type])
+                if role.permits(.acknowledge) {
+                    #expect(
+                        ![401, 403].contains(answer.status) && answer.status < 500,
+                        "the form as \(role): \(answer.status)")
+                } else {
+                    #expect(answer.status == 403, "the acknowledge form as \(role)")
+                }
+            }
             // What the allowed calls did, and only they: one acknowledgement, two silences (operator, admin).
             #expect(try await fixture.database.silences(activeAt: nil).count == 2)
             #expect(try await fixture.database.storedTransactions().last?.transaction.actor == "admin-holder")
