@@ -48,7 +48,7 @@ struct DashboardBrowserTests {
         let a1 = try Self.text(in: dom, from: "data-bay=\"bay-a1\"", to: "</article>")
         #expect(a1.contains("bay-a1 within tolerance"))
         #expect(a1.contains("Book 24500.0 kg Physical 24512.3 kg Variance +12.3 kg"))
-        #expect(a1.contains("L-2026-0412 WHT · Milling wheat"))
+        #expect(a1.contains("L-2026-0412 NDPR-OX · NdPr oxide"))
         let b1 = try Self.text(in: dom, from: "data-bay=\"bay-b1\"", to: "</article>")
         #expect(b1.contains("bay-b1 shortage"))
         #expect(b1.contains("Book 30000.0 kg Physical 29412.5 kg Variance -587.5 kg"))

@@ -52,7 +52,7 @@ struct DashboardRendererTests {
         #expect(a1.contains("<dd data-field=\"physical\">24512.3 kg</dd>"))
         #expect(a1.contains("<dd data-field=\"variance\">+12.3 kg</dd>"))
         #expect(a1.contains("L-2026-0412"))
-        #expect(a1.contains("WHT · Milling wheat"))
+        #expect(a1.contains("NDPR-OX · NdPr oxide"))
         #expect(a1.contains("zone-a · scale-a1"))
         #expect(a1.contains("<span class=\"badge tone-green\" data-field=\"status\">within tolerance</span>"))
         let expected: [(String, String, String)] = [
@@ -295,8 +295,8 @@ struct DashboardRendererTests {
         #expect(
             b1.contains(">-1.96 %<") && b1.contains(">± 30.0 kg<") && b1.contains("OIML R76 class III, 3 d at 30 t"))
         #expect(b1.contains("tone-red\">shortage<"))
-        let wheat = try #require(HTMLText.fragment(html, from: "data-material=\"WHT Milling wheat\"", to: "</tr>"))
-        #expect(wheat.contains(">36500.0 kg<") && wheat.contains(">36692.7 kg<") && wheat.contains(">+192.7 kg<"))
+        let ndpr = try #require(HTMLText.fragment(html, from: "data-material=\"NDPR-OX NdPr oxide\"", to: "</tr>"))
+        #expect(ndpr.contains(">36500.0 kg<") && ndpr.contains(">36692.7 kg<") && ndpr.contains(">+192.7 kg<"))
 
         let latest = renderer.reconciliation(DemoPages.reconciliation())
         #expect(latest.contains("href=\"/api/v1/reconciliation/report?format=csv\""))

@@ -18,13 +18,13 @@ enum DemoPages {
     static let bays: [OverviewPage.Bay] = [
         .init(
             location: "bay-a1", zone: "zone-a", device: "scale-a1",
-            lots: [.init(id: "L-2026-0412", materialCode: "WHT", materialName: "Milling wheat")], bookKg: 24_500,
+            lots: [.init(id: "L-2026-0412", materialCode: "NDPR-OX", materialName: "NdPr oxide")], bookKg: 24_500,
             physicalKg: 24_512.34, varianceKg: 12.34, status: .withinTolerance),
         .init(
             location: "bay-a2", zone: "zone-a", device: "scale-a2",
             lots: [
-                .init(id: "L-2026-0398", materialCode: "RCE", materialName: "Long-grain rice"),
-                .init(id: "L-2026-0401", materialCode: "RCE", materialName: "Long-grain rice"),
+                .init(id: "L-2026-0398", materialCode: "TB4O7", materialName: "Tb4O7"),
+                .init(id: "L-2026-0401", materialCode: "TB4O7", materialName: "Tb4O7"),
             ], bookKg: 18_250, physicalKg: 18_250.2, varianceKg: 0.2, status: .ok),
         .init(
             location: "bay-a3", zone: "zone-a", device: nil,
@@ -36,7 +36,7 @@ enum DemoPages {
             physicalKg: 29_412.5, varianceKg: -587.5, status: .shortage),
         .init(
             location: "bay-b2", zone: "zone-b", device: "scale-b2",
-            lots: [.init(id: "L-2026-0415", materialCode: "WHT", materialName: "Milling wheat")], bookKg: 12_000,
+            lots: [.init(id: "L-2026-0415", materialCode: "NDPR-OX", materialName: "NdPr oxide")], bookKg: 12_000,
             physicalKg: 12_180.4, varianceKg: 180.4, status: .moistureGain),
         .init(
             location: "bay-b3", zone: "zone-b", device: "scale-b3", lots: [], bookKg: 0, physicalKg: nil,
@@ -77,7 +77,7 @@ enum DemoPages {
                 labels: ["rule": "reconciliation_outside_tolerance", "location": "bay-b1"],
                 since: now.addingTimeInterval(-720), canAcknowledge: operatorSignedIn),
             .init(
-                id: "38", severity: .warning, state: .acknowledged, summary: "zone-a humidity above 60 %RH for wheat",
+                id: "38", severity: .warning, state: .acknowledged, summary: "zone-a humidity above 60 %RH over NdPr oxide",
                 labels: ["rule": "zone_humidity_high", "zone": "zone-a"], since: now.addingTimeInterval(-5_400),
                 acknowledgedBy: "m.keller", acknowledgedComment: "Dehumidifier started", canAcknowledge: false),
             .init(
@@ -111,7 +111,7 @@ enum DemoPages {
                 status: .shortage),
         ],
         totals: [
-            .init(material: "WHT Milling wheat", bookKg: 36_500, physicalKg: 36_692.74, varianceKg: 192.74),
+            .init(material: "NDPR-OX NdPr oxide", bookKg: 36_500, physicalKg: 36_692.74, varianceKg: 192.74),
             .init(material: "SGR White sugar", bookKg: 30_000, physicalKg: 29_412.5, varianceKg: -587.5),
         ])
 
