@@ -112,7 +112,7 @@ struct AlertStoryTests {
         try await database.appendLedger(
             Self.ledger(opening: Date().addingTimeInterval(-3600)), locations: warehouse.agent.site.ledgerLocations)
         func alerts(_ rule: String) async -> [Alert] { await loop.alerts.filter { $0.rule == rule } }
-        let quiet = try await AgentFixtures.eventually(within: .seconds(30)) {
+        let quiet = await AgentFixtures.eventually(within: .seconds(30)) {
             let observed = warehouse.agent.observations.snapshot()
             return observed.count == 4 && observed.values.allSatisfy { $0.health == .online }
         }
@@ -121,7 +121,7 @@ struct AlertStoryTests {
 
         // 1. Bay B's humidity: 40 → 72 %RH over 4 s, held 4 s, back over 4 s.
         warehouse.trigger(.event(.humidityExcursion(target: 72, ramp: 4, hold: 4)), on: "zone-b-climate")
-        let firing = try await AgentFixtures.eventually(within: .seconds(20)) {
+        let firing = await AgentFixtures.eventually(within: .seconds(20)) {
             await alerts("bay_b_humidity").contains { $0.state == .firing }
         }
         #expect(firing)
@@ -131,10 +131,10 @@ struct AlertStoryTests {
         }
         #expect(Self.names(held).contains("bay_b_humidity"), "\(held)")
         // ...and a webhook that hangs for a minute holds up neither the polls nor the other receivers.
-        let hangStarted = try await AgentFixtures.eventually(within: .seconds(20)) { hook.hanging() > 0 }
+        let hangStarted = await AgentFixtures.eventually(within: .seconds(20)) { hook.hanging() > 0 }
         #expect(hangStarted)
         let whileHanging = Date()
-        let resolved = try await AgentFixtures.eventually(within: .seconds(30)) {
+        let resolved = await AgentFixtures.eventually(within: .seconds(30)) {
             await alerts("bay_b_humidity").contains { $0.state == .resolved }
         }
         #expect(resolved)
@@ -163,11 +163,11 @@ struct AlertStoryTests {
 
         // 2. The dock sensor is silent for 3 s: one no-data alert, resolved when it answers again.
         warehouse.trigger(.fault(Fault(kind: .offline, duration: 3)), on: "zone-c-climate")
-        let silent = try await AgentFixtures.eventually(within: .seconds(20)) {
+        let silent = await AgentFixtures.eventually(within: .seconds(20)) {
             await alerts("device_offline").contains { $0.labels["device"] == "zone-c-climate" && $0.state == .firing }
         }
         #expect(silent)
-        let back = try await AgentFixtures.eventually(within: .seconds(20)) {
+        let back = await AgentFixtures.eventually(within: .seconds(20)) {
             await alerts("device_offline").contains { $0.labels["device"] == "zone-c-climate" && $0.state == .resolved }
         }
         #expect(back)
@@ -189,11 +189,11 @@ struct AlertStoryTests {
             site: warehouse.agent.site, database: database,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await watch.scan(now: Date())
-        let critical = try await AgentFixtures.eventually(within: .seconds(30)) {
+        let critical = await AgentFixtures.eventually(within: .seconds(30)) {
             await alerts("unrecorded_movement").contains { $0.state == .firing && $0.severity == .critical }
         }
         #expect(critical)
-        let lit = try await AgentFixtures.eventually(within: .seconds(20)) {
+        let lit = await AgentFixtures.eventually(within: .seconds(20)) {
             warehouse.engine.status(of: "doors-io")?.values["beacon"] == .bool(true)
         }
         #expect(lit, "the beacon coil is set while a critical alert fires")
@@ -207,7 +207,7 @@ struct AlertStoryTests {
         }
         #expect(done)
         #expect(try await database.request(id: request)?.outcome == nil, "the acknowledgement was accepted")
-        let dark = try await AgentFixtures.eventually(within: .seconds(20)) {
+        let dark = await AgentFixtures.eventually(within: .seconds(20)) {
             warehouse.engine.status(of: "doors-io")?.values["beacon"] == .bool(false)
         }
         #expect(dark, "the beacon coil is cleared once no critical alert fires unacknowledged")
@@ -299,7 +299,7 @@ struct AlertRestartTests {
             let sent = hook.bodies().count
             try await AgentFixtures.run(scenario: Self.scenario, site: site, dataDirectory: data) { warehouse in
                 // Long enough for the device to be judged offline again and for several ticks to pass.
-                let offlineAgain = try await AgentFixtures.eventually(within: .seconds(30)) {
+                let offlineAgain = await AgentFixtures.eventually(within: .seconds(30)) {
                     warehouse.agent.observations.snapshot()["zone-c-climate"]?.health == .offline
                 }
                 #expect(offlineAgain)
