@@ -53,7 +53,8 @@ struct DeviceRoutes {
             try context.authorize(.read)
             // Encoded once a second for everybody: the figures change only when the store flushes.
             let data = try await rendered.bytes(for: "api/devices", now: Date()) {
-                try JSONAnswer.encoder().encode(try await devices())
+                let body = try await devices()
+                return try await RenderQueue.run { try JSONAnswer.encoder().encode(body) }
             }
             return Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

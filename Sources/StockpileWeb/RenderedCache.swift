@@ -20,6 +20,7 @@ actor RenderedCache {
     private let lifetime: TimeInterval
     private let limit: Int
     private var entries: [String: Entry] = [:]
+    private var firstRenders: [String: Task<Data, any Error>] = [:]
 
     init(lifetime: TimeInterval = 1, limit: Int = 64) {
         self.lifetime = lifetime
@@ -41,7 +42,12 @@ actor RenderedCache {
             entries[key] = entry
             return entry.bytes
         }
-        let bytes = try await render()
+        // The first render of a key is shared too: requests that arrive while it runs wait for it, not for one each.
+        if let running = firstRenders[key] { return try await running.value }
+        let running = Task { try await render() }
+        firstRenders[key] = running
+        defer { firstRenders[key] = nil }
+        let bytes = try await running.value
         store(key, bytes: bytes, at: now)
         return bytes
     }

@@ -30,8 +30,8 @@ struct DashboardRoutes {
                 let viewer = context.identity.map { "\($0.role.rawValue)|\($0.name)" } ?? ""
                 let key = "overview|\(viewer)|\(context.sessions.session?.csrf ?? "")"
                 let data = try await rendered.bytes(for: key, now: Date()) { [self] in
-                    Data(
-                        renderer.overview(try await assembler.overview(chrome: chrome(context), context: context)).utf8)
+                    let page = try await assembler.overview(chrome: chrome(context), context: context)
+                    return try await RenderQueue.run { [renderer] in Data(renderer.overview(page).utf8) }
                 }
                 return Self.html(ByteBuffer(bytes: data))
             } catch let error as APIError {
