@@ -17,6 +17,9 @@ public enum ReconciliationBuilder {
         site: SiteConfiguration, database: AppDatabase, at instant: Date, window: Duration = Reconciler.defaultWindow,
         location filter: String? = nil
     ) async throws -> ReconciliationReport {
+        // To the millisecond, as the report writes its instant: a report made "as of now" is then the same bytes
+        // as one made later with `--at` its printed instant, as reproducibility asks.
+        let instant = Date(timeIntervalSince1970: (instant.timeIntervalSince1970 * 1000).rounded() / 1000)
         let locations = site.ledgerLocations
         // The book with its cut-off, the window's readings and health events of every scale: three reads,
         // each one query over the whole site (not one per location), run at once on the pool's readers.
