@@ -112,16 +112,16 @@ public struct DeviceReader: Sendable {
             var attempt = 0
             while true {
                 do throws(ModbusError) {
-                    requests += 1
                     try Self.perform(read, unit: unit, on: client, into: &snapshot)
+                    requests += 1
                     break
                 } catch {
                     if error.cause == .interrupted {
                         // Not a request of the device's: the client refused it, or cut it short.
-                        requests -= 1
                         interrupted = true
                         break
                     }
+                    requests += 1
                     requestErrors.append(error)
                     if attempt < options.retries, Self.worthRetrying(error), !client.isInterrupted {
                         attempt += 1
