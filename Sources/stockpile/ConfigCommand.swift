@@ -52,7 +52,7 @@ struct ConfigCheckCommand: ParsableCommand {
                     + "\n\(failures.count) test vector expectation(s) failed: the decoder does not read these profiles "
                     + "as their authors wrote")
         }
-        print(SiteSummary.lines(configuration).joined(separator: "\n"))
+        print(SiteSummary.lines(configuration, beacon: alerts.beacon).joined(separator: "\n"))
         print(SiteSummary.alerts(alerts))
         let vectors = profiles.map(\.vectors.count).reduce(0, +)
         let counted = profiles.count == 1 ? "1 profile" : "\(profiles.count) profiles"
@@ -62,7 +62,8 @@ struct ConfigCheckCommand: ParsableCommand {
 
 /// The few lines `config check` prints: enough to see the file says what its author meant.
 enum SiteSummary {
-    static func lines(_ site: SiteConfiguration) -> [String] {
+    /// `beacon`: the alerts' beacon coil, a write the agent makes besides the devices' enabled commands.
+    static func lines(_ site: SiteConfiguration, beacon: AlertConfiguration.Beacon? = nil) -> [String] {
         let store = site.store
         var lines = [
             "site \(site.id): \(site.name)",
@@ -89,7 +90,11 @@ enum SiteSummary {
         for zone in site.zones {
             lines.append("  \(zone): \(site.devices(inZone: zone).map(\.name).joined(separator: ", "))")
         }
-        let writes = site.writableDevices.map { "\($0.name) (\($0.commands.map(\.name).joined(separator: ", ")))" }
+        // Every write the agent may make, so that "none" is never said of a site that sets a beacon.
+        var writes = site.writableDevices.map { "\($0.name) (\($0.commands.map(\.name).joined(separator: ", ")))" }
+        if let beacon {
+            writes.append("\(beacon.device) (coil \(beacon.coil) at \(beacon.address), the alerts' beacon)")
+        }
         lines.append("writes: " + (writes.isEmpty ? "none enabled" : writes.joined(separator: "; ")))
         let http = site.http
         let host = http.address.contains(":") ? "[\(http.address)]" : http.address

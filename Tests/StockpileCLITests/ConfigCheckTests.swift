@@ -51,7 +51,7 @@ struct ConfigCheckTests {
         #expect(output.contains("  bay-b3: bay-b3-scale, 5000 kg × 1 kg, class III"))
         #expect(output.contains("zones: 3"))
         #expect(output.contains("  dock: zone-c-climate"))
-        #expect(output.contains("writes: none enabled"))
+        #expect(output.contains("writes: doors-io (coil beacon at 0, the alerts' beacon)"))
         #expect(output.contains("http: 127.0.0.1:8080 (this machine only, plain HTTP), 0 tokens"))
         #expect(output.last == "test vectors: 53 in 8 profiles, each decoded as its profile says")
     }
