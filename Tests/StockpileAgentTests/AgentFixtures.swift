@@ -133,9 +133,12 @@ enum AgentFixtures {
     }
 
     /// Waits until `condition` holds, checking every 50 ms, for at most `timeout`; returns whether it held.
+    ///
+    /// The default limit only keeps a broken agent from hanging the suite: it is no measure of speed. With the
+    /// whole suite in parallel on two slow cores, an agent's first RTU readings once took over 30 s to land.
     @discardableResult
     static func eventually(
-        within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+        within timeout: Duration = .seconds(120), _ condition: () async throws -> Bool
     ) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
