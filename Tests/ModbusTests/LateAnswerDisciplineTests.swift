@@ -186,10 +186,10 @@ final class ScriptedLine: Sendable {
     struct Side {
         let descriptor: Int32
 
-        /// Exactly `count` bytes, or what came before 30 s passed.
+        /// Exactly `count` bytes, or what came before 120 s passed.
         func read(count: Int) -> [UInt8] {
             var bytes: [UInt8] = []
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             var chunk = [UInt8](repeating: 0, count: count)
             while bytes.count < count, ContinuousClock.now < deadline {
                 var polled = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

@@ -55,7 +55,7 @@ final class ChildProcess: Sendable {
     var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
 
     /// Waits until `found` picks something from the output; throws if the child exits or `timeout` passes first.
-    func waitFor<T>(within timeout: Duration = .seconds(15), _ found: ([String]) -> T?) async throws -> T {
+    func waitFor<T>(within timeout: Duration = .seconds(60), _ found: ([String]) -> T?) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let value = found(lines) { return value }
@@ -69,10 +69,10 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends SIGTERM and waits up to 10 s for the exit; a process still running then gets SIGKILL.
+    /// Sends SIGTERM and waits up to 60 s for the exit; a process still running then gets SIGKILL.
     func terminate() async -> (reason: Process.TerminationReason, status: Int32) {
         if process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -21,7 +21,7 @@ enum IndependentPeers {
     /// Runs `executable` with `arguments` from the repository root, on a thread of its own; it is
     /// killed after `limit` so a peer that hangs cannot hang the suite.
     static func run(
-        _ executable: URL, _ arguments: [String], limit: Duration = .seconds(20)
+        _ executable: URL, _ arguments: [String], limit: Duration = .seconds(60)
     ) async throws
         -> PeerOutcome
     {
@@ -61,7 +61,7 @@ enum IndependentPeers {
     }
 
     /// Runs `command` found on PATH (through /usr/bin/env).
-    static func run(command: String, _ arguments: [String], limit: Duration = .seconds(20)) async throws -> PeerOutcome
+    static func run(command: String, _ arguments: [String], limit: Duration = .seconds(60)) async throws -> PeerOutcome
     {
         try await run(URL(fileURLWithPath: "/usr/bin/env"), [command] + arguments, limit: limit)
     }

@@ -6,7 +6,7 @@ import Testing
 enum AgentFixturesCLI {
     /// Waits until `condition` holds, checking every 100 ms, for at most `timeout`.
     static func eventually(
-        within timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
+        within timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
     )
         async throws -> Bool
     {

@@ -72,7 +72,7 @@ struct ReadingWriterTests {
             defer { loop.cancel() }
 
             await writer.append(reading(at(0)))
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await database.count("SELECT count(*) FROM reading") == 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
