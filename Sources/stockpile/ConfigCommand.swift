@@ -63,7 +63,7 @@ struct ConfigCheckCommand: ParsableCommand {
 /// The few lines `config check` prints: enough to see the file says what its author meant.
 enum SiteSummary {
     /// `beacon`: the alerts' beacon coil, a write the agent makes besides the devices' enabled commands.
-    static func lines(_ site: SiteConfiguration, beacon: AlertConfiguration.Beacon? = nil) -> [String] {
+    static func lines(_ site: SiteConfiguration, beacon: AlertConfiguration.Beacon?) -> [String] {
         let store = site.store
         var lines = [
             "site \(site.id): \(site.name)",

@@ -132,20 +132,12 @@ enum AgentFixtures {
         return result
     }
 
-    /// Waits until `condition` holds, checking every 50 ms, for at most `timeout`; returns whether it held.
-    ///
-    /// The default limit only keeps a broken agent from hanging the suite: it is no measure of speed. With the
-    /// whole suite in parallel on two slow cores, an agent's first RTU readings once took over 30 s to land.
+    /// Waits until `condition` holds, checking every 50 ms (`StockpileTestSupport.eventually`).
     @discardableResult
     static func eventually(
-        within timeout: Duration = .seconds(120), _ condition: () async throws -> Bool
+        within timeout: Duration = Patience.mustHappen, _ condition: () async throws -> Bool
     ) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await StockpileTestSupport.eventually(within: timeout, condition)
     }
 }
 

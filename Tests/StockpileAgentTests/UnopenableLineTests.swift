@@ -26,11 +26,7 @@ struct UnopenableLineTests {
         let writer = ReadingWriter(database: database, logger: Logger(label: "test"))
         let poller = BusPoller(bus: bus, devices: [device], writer: writer, logger: Logger(label: "test"))
         let polling = Task { await poller.run() }
-        // Only keeps a broken poller from hanging the suite: with every suite at once on two cores it took over 30 s.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while poller.health["climate"] != .some(.offline), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        await AgentFixtures.eventually { poller.health["climate"] == .some(.offline) }
         polling.cancel()
         await polling.value
         try await writer.flush()

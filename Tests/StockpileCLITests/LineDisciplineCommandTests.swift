@@ -1,21 +1,15 @@
 import Foundation
 import Glibc
+import StockpileTestSupport
 import Synchronization
 import Testing
 
 enum AgentFixturesCLI {
-    /// Waits until `condition` holds, checking every 100 ms, for at most `timeout`.
+    /// Waits until `condition` holds, checking every 100 ms (`StockpileTestSupport.eventually`).
     static func eventually(
-        within timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
-    )
-        async throws -> Bool
-    {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
+        within timeout: Duration = Patience.mustHappen, _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        try await StockpileTestSupport.eventually(within: timeout, every: .milliseconds(100), condition)
     }
 }
 
