@@ -95,10 +95,11 @@ struct AgentCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit(error.description)
         }
-        Output.line(
+        let started = StartupAnnouncement(lines: [
             "agent \(configuration.id): \(Plural.count(configuration.devices.count, "device")) on "
                 + "\(Plural.count(agent.pollers.count, "bus", plural: "buses")), "
-                + "store \(agent.storePath)")
+                + "store \(agent.storePath)"
+        ])
         var services = agent.services
         let pollers = agent.pollers
         let backend = WebBackend(
@@ -119,7 +120,8 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: [started.configuration]
+                    + services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

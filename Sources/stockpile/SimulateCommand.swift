@@ -92,8 +92,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 }
             }
         }
-        Output.line("simulating \(loaded.name): \(loaded.devices.count) devices, seed \(engine.seed), speed \(speed)")
-        for endpoint in endpoints { Output.line(endpoint.description) }
+        let started = StartupAnnouncement(
+            lines: ["simulating \(loaded.name): \(loaded.devices.count) devices, seed \(engine.seed), speed \(speed)"]
+                + endpoints.map(\.description))
         var services: [any Service] = [service]
         if let control, let (host, port) = Self.hostAndPort(control) {
             services.append(
@@ -103,7 +104,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: [started.configuration]
+                    + services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

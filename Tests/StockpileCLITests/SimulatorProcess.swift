@@ -88,7 +88,9 @@ final class SimulatorProcess: Sendable {
             name: "simulator")
         do {
             return try await child.waitFor { lines in
-                guard let control = lines.first(where: { $0.hasPrefix("control http://127.0.0.1:") }),
+                // The transport lines come in one write with "simulating …", the control line on its own.
+                guard lines.contains(where: { $0.hasPrefix("simulating ") }),
+                    let control = lines.first(where: { $0.hasPrefix("control http://127.0.0.1:") }),
                     let controlPort = Int(control.split(separator: ":").last ?? "")
                 else { return nil }
                 let tcp = lines.first { $0.hasPrefix("tcp ") }?.split(separator: " ")
