@@ -249,7 +249,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "StockpileLedgerTests", dependencies: ["StockpileLedger", "StockpileDomain", "StockpileStore"],
+            name: "StockpileLedgerTests",
+            dependencies: [
+                "StockpileLedger", "StockpileDomain", "StockpileStore", "StockpileTestSupport",
+                // The reference reader the import's own byte-level one is held equal to.
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
             swiftSettings: strictSwift),
         .testTarget(
             name: "StockpileStoreTests",

@@ -7,9 +7,9 @@ import Synchronization
 /// `record` column saying which (`material`, `lot`, or a transaction kind), columns found by their
 /// header name in any order.
 ///
-/// Rows are read with yaslab/CSV.swift, which returns one record at a time: the line a record starts
-/// on is the previous record's start plus its own line breaks (quoted fields may hold some), so every
-/// error names the line a text editor shows.
+/// Rows are read from the text's bytes (`RFC4180Bytes`, held equal to yaslab/CSV.swift's reading by a
+/// differential test), which count the line each record starts on, line breaks in quoted fields
+/// included, so every error names the line a text editor shows.
 public enum LedgerCSV {
     /// Every column, in the order `export` writes them.
     public static let columns = [
@@ -93,12 +93,8 @@ public enum LedgerCSV {
             /// The line after the piece's last record, and the line its last record (of any kind) starts on.
             var nextLine = 1
             var lastLine: Int?
-            /// The CSV reader stopped inside the piece, or could not start.
-            var readerError: String?
-            var failure: String?
-
             /// Records only: nothing in the piece is wrong.
-            public var isClean: Bool { errors.isEmpty && readerError == nil && failure == nil }
+            public var isClean: Bool { errors.isEmpty }
         }
 
         /// Cuts `text` into at most `count` pieces and reads its header.
@@ -111,13 +107,7 @@ public enum LedgerCSV {
                     LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: message)
                 ])
             }
-            let reader: CSVReader
-            do {
-                reader = try CSVReader(string: texts[0], hasHeaderRow: false)
-            } catch {
-                throw failure("\(error)")
-            }
-            guard let header = reader.next() else { throw failure("the file is empty") }
+            guard let header = RFC4180Bytes.header(texts[0]) else { throw failure("the file is empty") }
             headerFields = header
             var errors: [LedgerFileError] = []
             var index: [String: Int] = [:]
@@ -154,8 +144,6 @@ public enum LedgerCSV {
             let raw = readRecords(texts[index])
             piece.nextLine = raw.nextLine
             piece.lastLine = raw.rows.last?.line
-            piece.readerError = raw.error
-            piece.failure = raw.failure
             guard headerErrors.isEmpty else { return piece }
             let body = index == 0 ? raw.rows.dropFirst() : raw.rows[...]
             (piece.rows, piece.errors) = records(body, file: file, columns: headerFields.count, positions: positions)
@@ -163,7 +151,7 @@ public enum LedgerCSV {
         }
 
         /// The file from its pieces, read (`read`) in order: lines made file-wide, and the whole-file
-        /// mistakes (a reader error, an unclosed quote, a bad header) thrown together.
+        /// mistakes (an unclosed quote, a bad header) thrown together.
         public func assemble(_ pieces: [Piece]) throws(LedgerFileErrors) -> File {
             var fatal: [LedgerFileError] = []
             var rows: [Row] = []
@@ -172,11 +160,6 @@ public enum LedgerCSV {
             var lastLine: Int?
             for piece in pieces {
                 let offset = line - 1
-                if let failure = piece.failure {
-                    throw LedgerFileErrors([
-                        LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: failure)
-                    ])
-                }
                 rows += piece.rows.map { Row(line: $0.line + offset, record: $0.record) }
                 errors += piece.errors.map {
                     var error = $0
@@ -185,10 +168,6 @@ public enum LedgerCSV {
                 }
                 lastLine = piece.lastLine.map { $0 + offset } ?? lastLine
                 line = piece.nextLine + offset
-                if let error = piece.readerError {
-                    fatal.append(LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: error))
-                    break
-                }
             }
             if unclosedQuote, let lastLine {
                 fatal.append(
@@ -205,33 +184,15 @@ public enum LedgerCSV {
     /// Files from this size (bytes) are read in two halves at once; smaller ones are not worth a thread.
     static let parallelThreshold = 1 << 20
 
-    /// What the CSV reader made of one piece of a file: records with their lines counted from 1, the line
-    /// after its last record, and the reader's error, if any.
+    /// One piece of a file read as records: each with its line counted from 1, and the line after the last.
     struct RawRecords: Sendable {
         var rows: [(line: Int, fields: [String])] = []
         var nextLine = 1
-        var error: String?
-        /// The reader could not start at all.
-        var failure: String?
     }
 
     static func readRecords(_ text: String) -> RawRecords {
-        var result = RawRecords()
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false)
-        } catch {
-            result.failure = "\(error)"
-            return result
-        }
-        var line = 1
-        while let fields = reader.next() {
-            result.rows.append((line, fields))
-            line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) }
-        }
-        result.nextLine = line
-        if let error = reader.error { result.error = "\(error)" }
-        return result
+        let (rows, nextLine) = RFC4180Bytes.records(text)
+        return RawRecords(rows: rows, nextLine: nextLine)
     }
 
     /// `text` in up to `count` pieces of about equal size, each cut after a line feed with an even number
@@ -318,18 +279,6 @@ public enum LedgerCSV {
         var rows: [[String]] = []
         while let row = reader.next() { rows.append(row) }
         return rows
-    }
-
-    private static func lineBreaks(in field: String) -> Int {
-        // UTF-8 bytes, not scalars: a line break is one ASCII byte, and most fields have none.
-        var count = 0
-        var previous: UInt8 = 0
-        for byte in field.utf8 {
-            if byte == 0x0A || byte == 0x0D { count += 1 }
-            if byte == 0x0A, previous == 0x0D { count -= 1 }
-            previous = byte
-        }
-        return count
     }
 
     /// One row's fields by column name, collecting what is wrong with them.

@@ -1,5 +1,6 @@
 import Foundation
 import Modbus
+import StockpileTestSupport
 import Testing
 
 /// One noiseless Laumas scale, unit 1, on TCP and on an RTU line. The line is not paced at wire
