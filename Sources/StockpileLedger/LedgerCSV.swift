@@ -80,8 +80,6 @@ public enum LedgerCSV {
         let positions: [Int]
         /// Where each column is (1-based) in the header.
         public let columnNumbers: [String: Int]
-        /// The whole text has an odd number of quotes: some quoted field never closes.
-        let unclosedQuote: Bool
 
         /// How many pieces there are.
         public var count: Int { texts.count }
@@ -93,15 +91,17 @@ public enum LedgerCSV {
             /// The line after the piece's last record, and the line its last record (of any kind) starts on.
             var nextLine = 1
             var lastLine: Int?
+            /// The piece ends inside a quoted field, which took in the rest of the file (only a last piece can:
+            /// the others end where a record does).
+            var unclosedQuote = false
             /// Records only: nothing in the piece is wrong.
-            public var isClean: Bool { errors.isEmpty }
+            public var isClean: Bool { errors.isEmpty && !unclosedQuote }
         }
 
         /// Cuts `text` into at most `count` pieces and reads its header.
         public init(_ text: String, file: String, count: Int) throws(LedgerFileErrors) {
             self.file = file
             texts = LedgerCSV.split(text, into: max(1, count))
-            unclosedQuote = LedgerCSV.quotes(in: text) % 2 == 1
             func failure(_ message: String, line: Int = 1) -> LedgerFileErrors {
                 LedgerFileErrors([
                     LedgerFileError(file: file, line: line, column: nil, columnName: nil, message: message)
@@ -141,9 +141,10 @@ public enum LedgerCSV {
         /// Reads piece `index`: the first piece's first record is the header and is not a row.
         public func read(_ index: Int) -> Piece {
             var piece = Piece()
-            let raw = readRecords(texts[index])
+            let raw = RFC4180Bytes.records(texts[index])
             piece.nextLine = raw.nextLine
             piece.lastLine = raw.rows.last?.line
+            piece.unclosedQuote = raw.unclosedQuote
             guard headerErrors.isEmpty else { return piece }
             let body = index == 0 ? raw.rows.dropFirst() : raw.rows[...]
             (piece.rows, piece.errors) = records(body, file: file, columns: headerFields.count, positions: positions)
@@ -169,7 +170,7 @@ public enum LedgerCSV {
                 lastLine = piece.lastLine.map { $0 + offset } ?? lastLine
                 line = piece.nextLine + offset
             }
-            if unclosedQuote, let lastLine {
+            if pieces.contains(where: \.unclosedQuote), let lastLine {
                 fatal.append(
                     LedgerFileError(
                         file: file, line: lastLine, column: nil, columnName: nil,
@@ -184,56 +185,21 @@ public enum LedgerCSV {
     /// Files from this size (bytes) are read in two halves at once; smaller ones are not worth a thread.
     static let parallelThreshold = 1 << 20
 
-    /// One piece of a file read as records: each with its line counted from 1, and the line after the last.
-    struct RawRecords: Sendable {
-        var rows: [(line: Int, fields: [String])] = []
-        var nextLine = 1
-    }
-
-    static func readRecords(_ text: String) -> RawRecords {
-        let (rows, nextLine) = RFC4180Bytes.records(text)
-        return RawRecords(rows: rows, nextLine: nextLine)
-    }
-
-    /// `text` in up to `count` pieces of about equal size, each cut after a line feed with an even number
-    /// of quotes before it (RFC 4180 quotes come in pairs outside a quoted field, so an even count means
-    /// outside one). Fewer pieces where there is no such place.
+    /// `text` in up to `count` pieces of about equal size, each cut where a record starts
+    /// (`RFC4180Bytes.cuts`). Fewer pieces where the records are too long.
     static func split(_ text: String, into count: Int) -> [String] {
         guard count > 1 else { return [text] }
         // Over the UTF-8 bytes in place: this runs before any piece can be read, so every byte counts.
         var text = text
         return text.withUTF8 { bytes in
-            var cuts: [Int] = []
-            var quotes = 0
-            var target = bytes.count / count
-            for offset in bytes.indices {
-                let byte = bytes[offset]
-                if byte == UInt8(ascii: "\"") {
-                    quotes += 1
-                } else if byte == 0x0A, offset + 1 >= target, quotes % 2 == 0, offset + 1 < bytes.count {
-                    cuts.append(offset + 1)
-                    if cuts.count == count - 1 { break }
-                    target = bytes.count * (cuts.count + 1) / count
-                }
-            }
             var pieces: [String] = []
             var start = 0
-            for cut in cuts + [bytes.count] {
-                // Cuts fall after a line feed, so each piece is whole UTF-8.
+            for cut in RFC4180Bytes.cuts(bytes, into: count) + [bytes.count] {
+                // Records start after a line break, an ASCII byte, so each piece is whole UTF-8.
                 pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<cut]), as: UTF8.self))
                 start = cut
             }
             return pieces
-        }
-    }
-
-    /// How many double quotes `text` has, counted over its UTF-8 bytes in place.
-    static func quotes(in text: String) -> Int {
-        var text = text
-        return text.withUTF8 { bytes in
-            var quotes = 0
-            for byte in bytes where byte == UInt8(ascii: "\"") { quotes += 1 }
-            return quotes
         }
     }
 

@@ -12,15 +12,26 @@
 /// One difference, on malformed text only: a closing quote followed by something else keeps both (the
 /// library drops the character after it).
 enum RFC4180Bytes {
-    /// The records of `text`, each with the line it starts on (1-based, every CR LF, CR or LF one line,
-    /// those inside quoted fields too), and the line after the last record.
-    static func records(_ text: String) -> (rows: [(line: Int, fields: [String])], nextLine: Int) {
+    /// A text read as records.
+    struct Records: Sendable {
+        /// Each record with the line it starts on (1-based, every CR LF, CR or LF one line, those inside
+        /// quoted fields too).
+        var rows: [(line: Int, fields: [String])] = []
+        /// The line after the last record.
+        var nextLine = 1
+        /// The text ends inside a quoted field: the last record's last field took in the rest.
+        var unclosedQuote = false
+    }
+
+    static func records(_ text: String) -> Records {
         var text = text
         return text.withUTF8 { bytes in
-            var reader = Reader(bytes: bytes)
-            var rows: [(line: Int, fields: [String])] = []
-            while let (line, fields) = reader.next() { rows.append((line, fields)) }
-            return (rows, reader.line)
+            var reader = Reader(bytes: bytes, keepsFields: true)
+            var records = Records()
+            while let (line, fields) = reader.next() { records.rows.append((line, fields)) }
+            records.nextLine = reader.line
+            records.unclosedQuote = reader.unclosedQuote
+            return records
         }
     }
 
@@ -28,9 +39,23 @@ enum RFC4180Bytes {
     static func header(_ text: String) -> [String]? {
         var text = text
         return text.withUTF8 { bytes in
-            var reader = Reader(bytes: bytes)
+            var reader = Reader(bytes: bytes, keepsFields: true)
             return reader.next()?.1
         }
+    }
+
+    /// Where `bytes` may be cut into up to `count` pieces of about equal size: each offset is where a record
+    /// starts, as reading from the beginning finds them (a quote in a quoted field, or further into an
+    /// unquoted one, never fools it). Fewer where the records are too long.
+    static func cuts(_ bytes: UnsafeBufferPointer<UInt8>, into count: Int) -> [Int] {
+        var reader = Reader(bytes: bytes, keepsFields: false)
+        var cuts: [Int] = []
+        while cuts.count < count - 1, reader.next() != nil {
+            if reader.offset >= bytes.count * (cuts.count + 1) / count, reader.offset < bytes.count {
+                cuts.append(reader.offset)
+            }
+        }
+        return cuts
     }
 
     private struct Reader {
@@ -38,11 +63,16 @@ enum RFC4180Bytes {
         var offset = 0
         /// The line the next record starts on.
         var line = 1
+        /// Fields are made; without, the records are only walked (each is then one empty field).
+        let keepsFields: Bool
+        /// The text ended inside a quoted field.
+        var unclosedQuote = false
         /// A quoted field's bytes once a `""` must be undoubled; kept between fields so its storage is reused.
         var scratch: [UInt8] = []
 
-        init(bytes: UnsafeBufferPointer<UInt8>) {
+        init(bytes: UnsafeBufferPointer<UInt8>, keepsFields: Bool) {
             self.bytes = bytes
+            self.keepsFields = keepsFields
         }
 
         static let quote = UInt8(ascii: "\"")
@@ -54,10 +84,10 @@ enum RFC4180Bytes {
             guard offset < bytes.count else { return nil }
             let start = line
             var fields: [String] = []
-            fields.reserveCapacity(20)
+            if keepsFields { fields.reserveCapacity(20) }
             while true {
                 let (field, recordEnds) = offset < bytes.count && bytes[offset] == Self.quote ? quoted() : plain()
-                fields.append(field)
+                if keepsFields { fields.append(field) }
                 if recordEnds { break }
             }
             line += 1
@@ -114,7 +144,7 @@ enum RFC4180Bytes {
                     }
                     // `""` is one quote in the field. Any other byte after a quote is malformed: the quote and that
                     // byte are both kept, and the field reads on as quoted.
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<after]))
+                    if keepsFields { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<after])) }
                     copied = true
                     offset = next == Self.quote ? after + 1 : after
                     start = offset
@@ -126,15 +156,17 @@ enum RFC4180Bytes {
                 offset += 1
             }
             // The end inside a quoted field: the rest of the text is the field (the caller reports the quote).
+            unclosedQuote = true
             return (copied ? finish(start..<offset) : text(start..<offset), true)
         }
 
         func text(_ range: Range<Int>) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            keepsFields ? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) : ""
         }
 
         /// The copied part and `range` after it, as one field.
         mutating func finish(_ range: Range<Int>) -> String {
+            guard keepsFields else { return "" }
             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
             return String(decoding: scratch, as: UTF8.self)
         }

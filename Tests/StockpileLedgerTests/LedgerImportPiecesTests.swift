@@ -98,4 +98,42 @@ struct LedgerImportPiecesTests {
             #expect(try await database.ledger(locations: Self.locations).transactions.isEmpty)
         }
     }
+
+    @Test("a quoted field never closed: nothing written, the file refused at the record it starts in")
+    func unclosedQuote() async throws {
+        // The last comment's closing quote is gone: the field would take in the line break after it.
+        let last = 2 + 2000 + 20_000
+        let text = Self.file(receipts: 20_000) { offset, line in
+            offset == last - 1 ? String(line.dropLast()) : line
+        }
+        try await Self.withStore { database in
+            do {
+                _ = try await LedgerImport.run(
+                    text: text, file: "big.csv", locations: Self.locations, database: database)
+                Issue.record("the import went through")
+            } catch let errors as LedgerFileErrors {
+                #expect(errors.errors.map(\.line) == [last], "\(errors.errors)")
+                #expect(errors.errors.first?.message.contains("never closed") == true)
+            }
+            #expect(try await database.ledger(locations: Self.locations).transactions.isEmpty)
+        }
+    }
+
+    @Test("a quote inside an unquoted field is text: the file is read in pieces as in one, and imported")
+    func quoteInsideAnUnquotedField() async throws {
+        // One odd quote early in the file, in a comment that is not quoted ("a 12\" drum").
+        let text = Self.file(receipts: 20_000) { offset, line in
+            offset == 2 + 2000 + 10 ? line.replacingOccurrences(of: "\"pallet 10, checked\"", with: "12\" drum") : line
+        }
+        let whole = try LedgerCSV.parse(text, file: "big.csv", parallel: false)
+        #expect(try LedgerCSV.parse(text, file: "big.csv", parallel: true) == whole)
+        #expect(whole.errors.isEmpty)
+        try await Self.withStore { database in
+            let outcome = try await LedgerImport.run(
+                text: text, file: "big.csv", locations: Self.locations, database: database)
+            #expect(outcome.added == 1 + 2000 + 20_000)
+            let ledger = try await database.ledger(locations: Self.locations)
+            #expect(ledger.transactions.first { $0.document == "DOC-10" }?.comment == "12\" drum")
+        }
+    }
 }

@@ -44,10 +44,11 @@ struct RFC4180BytesTests {
     @Test("each record starts on the line an editor shows it on, breaks in quoted fields counted")
     func lines() {
         let text = "h\r\n\"two\r\nlines\"\r\nx\n\"cr\ronly\"\ry\r\n\"lf\nonly\",\"and\r\n\r\nmore\"\r\nlast"
-        let (rows, next) = RFC4180Bytes.records(text)
-        #expect(rows.map(\.line) == [1, 2, 4, 5, 7, 8, 12])
-        #expect(next == 13)
-        #expect(rows.map(\.fields.count) == [1, 1, 1, 1, 1, 2, 1])
+        let records = RFC4180Bytes.records(text)
+        #expect(records.rows.map(\.line) == [1, 2, 4, 5, 7, 8, 12])
+        #expect(records.nextLine == 13)
+        #expect(records.rows.map(\.fields.count) == [1, 1, 1, 1, 1, 2, 1])
+        #expect(!records.unclosedQuote)
     }
 
     @Test("the first record is the header")
@@ -59,13 +60,29 @@ struct RFC4180BytesTests {
     @Test("an unclosed quote reads the rest of the text into its field, as the library does")
     func unclosedQuote() throws {
         let text = "a,\"open\r\nb,c\r\n"
-        #expect(RFC4180Bytes.records(text).rows.map(\.fields) == [["a", "open\r\nb,c\r\n"]])
+        let records = RFC4180Bytes.records(text)
+        #expect(records.rows.map(\.fields) == [["a", "open\r\nb,c\r\n"]])
+        #expect(records.unclosedQuote)
+        // A quote further into an unquoted field opens nothing.
+        #expect(!RFC4180Bytes.records("a\"b,c\r\n").unclosedQuote)
         #expect(try Self.reference(text) == [["a", "open\r\nb,c\r\n"]])
     }
 
     @Test("a closing quote followed by other text keeps both, and the field reads on as quoted")
     func malformedQuote() {
         #expect(RFC4180Bytes.records("\"ab\"x,y\"\r\nz\r\n").rows.map(\.fields) == [["ab\"x,y"], ["z"]])
+    }
+
+    @Test("cuts fall where records start, past quoted line breaks and quotes inside unquoted fields")
+    func cuts() {
+        let text = "a\"b,1\r\n\"x\r\ny\",2\r\nc,3\nd,4\re,5"
+        var copy = text
+        let cuts = copy.withUTF8 { RFC4180Bytes.cuts($0, into: 5) }
+        // The records start at bytes 0, 7, 17, 21 and 25; fifths of the 28 bytes end at 5, 11, 16 and 22.
+        #expect(cuts == [7, 17, 21, 25])
+        // The quote in "a\"b" does not open a field: were it counted, the cut after it would fall inside "x…y".
+        var stray = "a\"b,1\n\"x\ny\",2\nc,3\n"
+        #expect(stray.withUTF8 { RFC4180Bytes.cuts($0, into: 3) } == [6, 14])
     }
 
     /// 2,000 random files of well-formed records: fields of letters, blanks, commas, quotes, CR, LF and
