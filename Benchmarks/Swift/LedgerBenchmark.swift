@@ -5,7 +5,8 @@ import StockpileStore
 
 /// Issue 10 §7: ledger rows per second through `stockpile ledger import`'s path (RFC 4180 parse, every
 /// ledger rule checked, SHA-256 chain, one write transaction), against plain inserts of the same
-/// transaction rows into the same table with no parse, no checks and no hash, in the same run.
+/// transaction rows into the same table with no parse, no checks and no hash, and against the import's own
+/// 64-row insert statements alone over those rows (what the store's writer can take at all), in the same run.
 enum LedgerBenchmark {
     static let goal = 150_000.0
 
@@ -65,10 +66,11 @@ enum LedgerBenchmark {
         }
         let importRate = median(importRates)
         let plainRate = median(plainRates)
+        let statementRate = median(statementRates)
         print(
             "median: import \(Int(importRate)) rows/s = \(format(importRate / plainRate)) × plain insert "
-                + "(\(Int(plainRate)) rows/s) = \(format(importRate / median(statementRates))) × its insert statements "
-                + "alone (\(Int(median(statementRates))) rows/s); goal \(Int(goal)) rows/s: "
+                + "(\(Int(plainRate)) rows/s) = \(format(importRate / statementRate)) × its insert statements "
+                + "alone (\(Int(statementRate)) rows/s); goal \(Int(goal)) rows/s: "
                 + "\(importRate >= goal ? "met" : "NOT met")")
     }
 

@@ -393,8 +393,7 @@ extension AppDatabase {
         var sequence: Int64 = last?["sequence"] ?? 0
         var previous: Data = last?["hash"] ?? LedgerChain.genesis
         var scratch: [UInt8] = []
-        var pending: [(sequence: Int64, transaction: LedgerTransaction, previous: Data, hash: Data)] = []
-        pending.reserveCapacity(ledgerInsertChunk)
+        var pending = PendingTransactions()
         for index in indices {
             switch records[index] {
             case .material(let value):
@@ -410,15 +409,29 @@ extension AppDatabase {
                 sequence += 1
                 let hash = LedgerChain.hash(
                     previous: previous, sequence: sequence, transaction: value, scratch: &scratch)
-                pending.append((sequence, value, previous, hash))
+                try pending.add((sequence, value, previous, hash), db)
                 previous = hash
-                if pending.count == ledgerInsertChunk {
-                    try insertTransactions(db, pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
             }
         }
-        try insertTransactions(db, pending)
+        try pending.flush(db)
+    }
+
+    /// Transaction rows on their way to the table, written `ledgerInsertChunk` at a time.
+    fileprivate struct PendingTransactions {
+        private var rows: [(sequence: Int64, transaction: LedgerTransaction, previous: Data, hash: Data)] = []
+
+        init() { rows.reserveCapacity(AppDatabase.ledgerInsertChunk) }
+
+        mutating func add(_ row: (Int64, LedgerTransaction, Data, Data), _ db: Database) throws {
+            rows.append(row)
+            if rows.count == AppDatabase.ledgerInsertChunk { try flush(db) }
+        }
+
+        /// Writes what is pending.
+        mutating func flush(_ db: Database) throws {
+            try AppDatabase.insertTransactions(db, rows)
+            rows.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Transactions per multi-row INSERT: GRDB's and SQLite's per-statement work (argument arrays, observer
@@ -426,7 +439,7 @@ extension AppDatabase {
     /// as in the reading writer. 14 × 64 = 896 parameters, far below SQLite's limit (32,766).
     static let ledgerInsertChunk = 64
 
-    fileprivate static func insertTransactions(
+    private static func insertTransactions(
         _ db: Database, _ rows: [(sequence: Int64, transaction: LedgerTransaction, previous: Data, hash: Data)]
     ) throws {
         guard !rows.isEmpty else { return }
@@ -500,16 +513,11 @@ extension AppDatabase {
         try await writer.write { db in
             try Self.enlargeCacheForImport(db)
             defer { Self.restoreCache(db) }
-            var pending: [(sequence: Int64, transaction: LedgerTransaction, previous: Data, hash: Data)] = []
-            pending.reserveCapacity(Self.ledgerInsertChunk)
+            var pending = PendingTransactions()
             for (index, value) in transactions.enumerated() {
-                pending.append((Int64(index + 1), value, LedgerChain.genesis, LedgerChain.genesis))
-                if pending.count == Self.ledgerInsertChunk {
-                    try Self.insertTransactions(db, pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
+                try pending.add((Int64(index + 1), value, LedgerChain.genesis, LedgerChain.genesis), db)
             }
-            try Self.insertTransactions(db, pending)
+            try pending.flush(db)
         }
     }
 }
